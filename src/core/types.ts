@@ -1,0 +1,52 @@
+// The clustering core's vocabulary: pure data types shared by every algorithm.
+
+/** How far apart two points are. */
+export type DistanceType = 'euclidean' | 'manhattan';
+
+/** Which algorithm moves the centers. `k-means++` is k-means started by k-means++ seeding. */
+export type Algorithm = 'k-means' | 'k-means++' | 'k-medoids' | 'k-medians';
+
+/** How the first centers are chosen. `manual` uses `FitOptions.centers` (also used for warm starts). */
+export type CenterChoice = 'random' | 'k-means++' | 'manual';
+
+/** n points of d dimensions, row-major: point i, dimension j is data[i * d + j]. */
+export interface Points {
+  data: Float64Array;
+  n: number;
+  d: number;
+}
+
+/** Everything a fit needs besides the points. */
+export interface FitOptions {
+  k: number;
+  algorithm: Algorithm;
+  distance: DistanceType;
+  centerChoice: CenterChoice;
+  /** k * d starting centers, row-major: required for `manual` (and warm starts). */
+  centers?: Float64Array;
+  /** Seed of every random choice; the same seed and data give the same result. */
+  seed: number;
+  /** Starts tried for `random` and `k-means++` (the lowest cost wins); 1 for manual. */
+  starts: number;
+  maxIterations: number;
+  /** Stop when no center moves farther than this (in the chosen distance). */
+  tolerance: number;
+}
+
+/** What every run reports. */
+export interface FitResult {
+  k: number;
+  d: number;
+  /** k * d centers, row-major. */
+  centers: Float64Array;
+  /** Cluster of each point, 0..k-1. */
+  labels: Int32Array;
+  /** Sum of squared euclidean distances (k-means) or of distances (k-medoids, k-medians, manhattan). */
+  cost: number;
+  iterations: number;
+  converged: boolean;
+  /** Points in each cluster. */
+  sizes: Int32Array;
+  /** For k-medoids: the index of each medoid among the points. */
+  medoids?: Int32Array;
+}
