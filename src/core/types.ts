@@ -49,4 +49,6 @@ export interface FitResult {
   sizes: Int32Array;
   /** For k-medoids: the index of each medoid among the points. */
   medoids?: Int32Array;
+  /** The algorithm that actually ran: k-means with manhattan distance runs k-medians. */
+  algorithmUsed?: Algorithm;
 }

@@ -1,0 +1,177 @@
+// The entry point: picks the algorithm, runs its starts, keeps the cheapest and checks the result.
+
+import { type CenterRun, kmeans } from './kmeans';
+import { kmedians } from './kmedians';
+import { kmedoids } from './kmedoids';
+import { countLabels } from './empty';
+import { createRandom, deriveSeed, type Random } from './random';
+import {
+  countDistinct,
+  fewerDistinctError,
+  gatherRows,
+  plusPlusStart,
+  randomStart,
+  validateCenters,
+} from './seeding';
+import { distance as distanceBetween } from './distance';
+import type { Algorithm, CenterChoice, DistanceType, FitOptions, FitResult, Points } from './types';
+
+/** Compile-time proof that a switch over a string union is exhaustive. */
+function unreachable(value: never, what: string): never {
+  throw new Error(`unknown ${what}: ${String(value)}`);
+}
+
+/** Checks that points are n rows of d finite numbers. */
+function validatePoints(points: Points): void {
+  const { data, n, d } = points;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`n is ${n}, expected an integer of at least 1 (no points to cluster)`);
+  if (!Number.isInteger(d) || d < 1) throw new Error(`d is ${d}, expected an integer of at least 1`);
+  if (data.length !== n * d) throw new Error(`points hold ${data.length} numbers, expected n * d = ${n} * ${d} = ${n * d}`);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (!Number.isFinite(v)) {
+      throw new Error(`point ${Math.floor(i / d)} dimension ${i % d} is ${v}, expected a finite number`);
+    }
+  }
+}
+
+/** Checks the numeric options against their ranges. */
+function validateOptions(options: FitOptions, n: number): void {
+  const { k, starts, maxIterations, tolerance, seed } = options;
+  if (!Number.isInteger(k) || k < 1 || k > n) {
+    throw new Error(`k is ${k}, expected an integer from 1 to ${n} (the number of points)`);
+  }
+  if (!Number.isInteger(starts) || starts < 1) throw new Error(`starts is ${starts}, expected an integer of at least 1`);
+  if (!Number.isInteger(maxIterations) || maxIterations < 0) {
+    throw new Error(`maxIterations is ${maxIterations}, expected an integer of at least 0`);
+  }
+  if (!Number.isFinite(tolerance) || tolerance < 0) throw new Error(`tolerance is ${tolerance}, expected a finite number >= 0`);
+  if (!Number.isFinite(seed)) throw new Error(`seed is ${seed}, expected a finite number`);
+}
+
+/**
+ * The algorithm actually run. Means minimise squared euclidean distance, not manhattan distance, so k-means with
+ * manhattan runs k-medians (whose median update minimises manhattan distance) and reports it in algorithmUsed.
+ */
+export function algorithmFor(algorithm: Algorithm, distance: DistanceType): Algorithm {
+  if ((algorithm === 'k-means' || algorithm === 'k-means++') && distance === 'manhattan') return 'k-medians';
+  return algorithm;
+}
+
+/** The seeding used: algorithm `k-means++` means k-means++ seeding unless the caller gives centers. */
+export function centerChoiceFor(algorithm: Algorithm, choice: CenterChoice): CenterChoice {
+  return algorithm === 'k-means++' && choice === 'random' ? 'k-means++' : choice;
+}
+
+/** For each caller-given center, the nearest row not equal to a row already taken (for k-medoids). */
+function nearestDistinctRows(points: Points, centers: Float64Array, k: number, distance: DistanceType): Int32Array {
+  const { data, n, d } = points;
+  const rows = new Int32Array(k);
+  for (let c = 0; c < k; c++) {
+    let pick = -1;
+    let pickDist = Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = distanceBetween(distance, data, i * d, centers, c * d, d);
+      if (v >= pickDist) continue;
+      let taken = false;
+      for (let t = 0; t < c && !taken; t++) taken = distanceBetween(distance, data, i * d, data, (rows[t] as number) * d, d) === 0;
+      if (!taken) {
+        pick = i;
+        pickDist = v;
+      }
+    }
+    if (pick < 0) throw fewerDistinctError(k, c);
+    rows[c] = pick;
+  }
+  return rows;
+}
+
+/** Starting rows (random or k-means++) for one start. */
+function startRows(points: Points, options: FitOptions, choice: 'random' | 'k-means++', used: Algorithm, rng: Random): Int32Array {
+  if (choice === 'random') return randomStart(points, options.k, rng);
+  return plusPlusStart(points, options.k, rng, options.distance, used === 'k-means' || used === 'k-means++');
+}
+
+/** Starting centers (k * d) for one start. */
+function startCenters(points: Points, options: FitOptions, choice: CenterChoice, used: Algorithm, rng: Random): Float64Array {
+  switch (choice) {
+    case 'manual':
+      return validateCenters(options.centers, options.k, points.d);
+    case 'random':
+    case 'k-means++':
+      return gatherRows(points, startRows(points, options, choice, used, rng));
+    default:
+      return unreachable(choice, 'centerChoice');
+  }
+}
+
+/** One start of the chosen algorithm. */
+function runOnce(points: Points, options: FitOptions, used: Algorithm, choice: CenterChoice, rng: Random): CenterRun {
+  const { k, distance } = options;
+  switch (used) {
+    case 'k-means':
+    case 'k-means++':
+      return kmeans(points, startCenters(points, options, choice, used, rng), k, options);
+    case 'k-medians':
+      return kmedians(points, startCenters(points, options, choice, used, rng), k, distance, options);
+    case 'k-medoids': {
+      const rows =
+        choice === 'manual'
+          ? nearestDistinctRows(points, validateCenters(options.centers, k, points.d), k, distance)
+          : startRows(points, options, choice, used, rng);
+      return kmedoids(points, rows, k, distance, options);
+    }
+    default:
+      return unreachable(used, 'algorithm');
+  }
+}
+
+/** Throws unless the result has exactly k finite centers, n labels in range and a finite cost. */
+function checkResult(result: FitResult, n: number): FitResult {
+  const { k, d, centers, labels } = result;
+  if (centers.length !== k * d) throw new Error(`internal error: ${centers.length / d} centers, expected k = ${k}`);
+  for (let i = 0; i < centers.length; i++) {
+    if (!Number.isFinite(centers[i] as number)) {
+      throw new Error(`internal error: center ${Math.floor(i / d)} dimension ${i % d} is ${centers[i]}`);
+    }
+  }
+  if (labels.length !== n) throw new Error(`internal error: ${labels.length} labels, expected n = ${n}`);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i] as number;
+    if (l < 0 || l >= k) throw new Error(`internal error: label ${l} of point ${i}, expected 0 to ${k - 1}`);
+  }
+  if (!Number.isFinite(result.cost)) throw new Error(`internal error: cost is ${result.cost}`);
+  return result;
+}
+
+/** Clusters `points` into k clusters; the same points, options and seed always give the same result. */
+export function fit(points: Points, options: FitOptions): FitResult {
+  validatePoints(points);
+  validateOptions(options, points.n);
+  const { k, seed } = options;
+  const distinct = countDistinct(points, k);
+  if (distinct < k) throw fewerDistinctError(k, distinct);
+  const used = algorithmFor(options.algorithm, options.distance);
+  const choice = centerChoiceFor(options.algorithm, options.centerChoice);
+  const starts = choice === 'manual' ? 1 : options.starts;
+  let best: CenterRun | undefined;
+  for (let s = 0; s < starts; s++) {
+    const run = runOnce(points, options, used, choice, createRandom(deriveSeed(seed, s)));
+    // Strict < keeps the earliest start on ties.
+    if (best === undefined || run.cost < best.cost) best = run;
+  }
+  if (best === undefined) throw new Error(`internal error: no start ran (starts = ${starts})`);
+  const result: FitResult = {
+    k,
+    d: points.d,
+    centers: best.centers,
+    labels: best.labels,
+    cost: best.cost,
+    iterations: best.iterations,
+    converged: best.converged,
+    sizes: countLabels(best.labels, k),
+    algorithmUsed: used,
+  };
+  if (best.medoids !== undefined) result.medoids = best.medoids;
+  return checkResult(result, points.n);
+}

@@ -1,0 +1,217 @@
+// Starting centers: random distinct rows, greedy k-means++, or centers given by the caller.
+
+import { manhattan, squaredEuclidean } from './distance';
+import type { Random } from './random';
+import type { DistanceType, Points } from './types';
+
+/** The error raised when the data cannot hold k clusters. */
+export function fewerDistinctError(k: number, distinct: number): Error {
+  return new Error(
+    `k = ${k} is more than the ${distinct} distinct points in the data; lower k to at most ${distinct}`,
+  );
+}
+
+/** True when rows i and j of data are equal in every dimension. */
+function sameRow(data: Float64Array, i: number, j: number, d: number): boolean {
+  const a = i * d;
+  const b = j * d;
+  for (let t = 0; t < d; t++) if (data[a + t] !== data[b + t]) return false;
+  return true;
+}
+
+/** Number of distinct rows, counting only up to `limit` (so data with many distinct rows stops early). */
+export function countDistinct(points: Points, limit: number): number {
+  const { data, n, d } = points;
+  const reps = new Int32Array(Math.max(0, limit));
+  let count = 0;
+  for (let i = 0; i < n && count < limit; i++) {
+    let seen = false;
+    for (let r = 0; r < count && !seen; r++) seen = sameRow(data, reps[r] as number, i, d);
+    if (!seen) reps[count++] = i;
+  }
+  return count;
+}
+
+/** Copies the given rows into a new k * d array of centers. */
+export function gatherRows(points: Points, rows: Int32Array): Float64Array {
+  const { data, d } = points;
+  const out = new Float64Array(rows.length * d);
+  for (let c = 0; c < rows.length; c++) {
+    const off = (rows[c] as number) * d;
+    for (let j = 0; j < d; j++) out[c * d + j] = data[off + j] as number;
+  }
+  return out;
+}
+
+/** Rows 0..n-1 in an order whose first `count` entries are a uniform random sample (partial Fisher-Yates). */
+function shuffledPrefix(n: number, count: number, rng: Random): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const stop = Math.min(count, n);
+  for (let t = 0; t < stop; t++) {
+    const j = t + rng.int(n - t);
+    const tmp = idx[t] as number;
+    idx[t] = idx[j] as number;
+    idx[j] = tmp;
+  }
+  return idx;
+}
+
+/** Row indices of k random rows with pairwise distinct coordinates; throws if fewer than k distinct rows exist. */
+export function randomStart(points: Points, k: number, rng: Random): Int32Array {
+  const { data, n, d } = points;
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const chosen = new Int32Array(k);
+  let count = 0;
+  // Shuffle lazily, one draw per inspected row, so the usual case costs k draws.
+  for (let t = 0; t < n && count < k; t++) {
+    const j = t + rng.int(n - t);
+    const row = idx[j] as number;
+    idx[j] = idx[t] as number;
+    idx[t] = row;
+    let dup = false;
+    for (let c = 0; c < count && !dup; c++) dup = sameRow(data, chosen[c] as number, row, d);
+    if (!dup) chosen[count++] = row;
+  }
+  if (count < k) throw fewerDistinctError(k, count);
+  return chosen;
+}
+
+/** Cost weight between rows i and j: squared euclidean for k-means, else the distance itself. */
+function weight(data: Float64Array, i: number, j: number, d: number, distance: DistanceType, squared: boolean): number {
+  if (distance === 'manhattan') return manhattan(data, i * d, data, j * d, d);
+  const s = squaredEuclidean(data, i * d, data, j * d, d);
+  return squared ? s : Math.sqrt(s);
+}
+
+/** First index whose cumulative weight exceeds r (so a zero-weight row is never chosen). */
+function upperBound(cum: Float64Array, m: number, r: number): number {
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cum[mid] as number) > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Row of the whole data set farthest from the chosen rows, or -1 if every row sits on one of them. */
+function farthestRow(
+  points: Points,
+  chosen: Int32Array,
+  count: number,
+  distance: DistanceType,
+  squared: boolean,
+): number {
+  const { data, n, d } = points;
+  let best = -1;
+  let bestW = 0;
+  for (let i = 0; i < n; i++) {
+    let w = Infinity;
+    for (let c = 0; c < count; c++) w = Math.min(w, weight(data, i, chosen[c] as number, d, distance, squared));
+    if (w > bestW) {
+      bestW = w;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Default number of rows k-means++ looks at: all of them up to max(10000, 50 k), like pgvector's sample. */
+export function plusPlusSampleSize(k: number): number {
+  return Math.max(10000, 50 * k);
+}
+
+/**
+ * Row indices chosen by greedy k-means++ (2 + floor(ln k) candidates per step, as scikit-learn).
+ * Arthur & Vassilvitskii 2007, "k-means++: the advantages of careful seeding".
+ */
+export function plusPlusStart(
+  points: Points,
+  k: number,
+  rng: Random,
+  distance: DistanceType,
+  squared: boolean,
+  sampleSize: number = plusPlusSampleSize(k),
+): Int32Array {
+  const { data, n, d } = points;
+  const m = Math.min(n, sampleSize);
+  const rows = m < n ? shuffledPrefix(n, m, rng) : shuffledPrefix(n, 0, rng);
+  const chosen = new Int32Array(k);
+  let closest = new Float64Array(m);
+  let trial = new Float64Array(m);
+  let best = new Float64Array(m);
+  const cum = new Float64Array(m);
+  const trials = 2 + Math.floor(Math.log(k));
+
+  chosen[0] = rows[rng.int(m)] as number;
+  let pot = 0;
+  for (let i = 0; i < m; i++) {
+    const w = weight(data, rows[i] as number, chosen[0] as number, d, distance, squared);
+    closest[i] = w;
+    pot += w;
+  }
+  for (let c = 1; c < k; c++) {
+    let pick = -1;
+    if (pot > 0) {
+      let acc = 0;
+      for (let i = 0; i < m; i++) {
+        acc += closest[i] as number;
+        cum[i] = acc;
+      }
+      let bestPot = Infinity;
+      for (let t = 0; t < trials; t++) {
+        let at = upperBound(cum, m, rng.next() * acc);
+        // Rounding can put r at the very top; fall back to the last row with weight.
+        while (at >= m || (closest[at] as number) <= 0) at = at >= m ? m - 1 : at - 1;
+        const cand = rows[at] as number;
+        let p = 0;
+        for (let i = 0; i < m; i++) {
+          const w = Math.min(closest[i] as number, weight(data, rows[i] as number, cand, d, distance, squared));
+          trial[i] = w;
+          p += w;
+        }
+        if (p < bestPot) {
+          bestPot = p;
+          pick = cand;
+          const tmp = best;
+          best = trial;
+          trial = tmp;
+        }
+      }
+      const tmp = closest;
+      closest = best;
+      best = tmp;
+      pot = bestPot;
+    } else {
+      // The sample has fewer than k distinct rows: take the farthest row of the whole data set.
+      pick = farthestRow(points, chosen, c, distance, squared);
+      if (pick < 0) throw fewerDistinctError(k, c);
+      pot = 0;
+      for (let i = 0; i < m; i++) {
+        const w = Math.min(closest[i] as number, weight(data, rows[i] as number, pick, d, distance, squared));
+        closest[i] = w;
+        pot += w;
+      }
+    }
+    chosen[c] = pick;
+  }
+  return chosen;
+}
+
+/** Checks caller-given centers: exactly k * d finite numbers; returns a private copy. */
+export function validateCenters(centers: Float64Array | undefined, k: number, d: number): Float64Array {
+  if (centers === undefined) throw new Error('centers are required when centerChoice is manual');
+  if (centers.length !== k * d) {
+    throw new Error(`centers has ${centers.length} numbers, expected k * d = ${k} * ${d} = ${k * d}`);
+  }
+  for (let i = 0; i < centers.length; i++) {
+    const v = centers[i] as number;
+    if (!Number.isFinite(v)) {
+      throw new Error(`center ${Math.floor(i / d)} dimension ${i % d} is ${v}, expected a finite number`);
+    }
+  }
+  return Float64Array.from(centers);
+}
