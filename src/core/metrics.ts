@@ -1,0 +1,169 @@
+// Cluster quality: silhouette, Davies-Bouldin, Calinski-Harabasz, sizes and radii.
+
+import { distance as distanceBetween, squaredEuclidean } from './distance';
+import { countLabels } from './empty';
+import { createRandom } from './random';
+import type { DistanceType, Points } from './types';
+
+/** Rows the silhouette looks at: all of them up to this many, else a seeded sample of this size. */
+export const SILHOUETTE_SAMPLE = 2000;
+
+/** Points in each of the k clusters. */
+export function clusterSizes(labels: Int32Array, k: number): Int32Array {
+  return countLabels(labels, k);
+}
+
+/** Rows to score: 0..n-1, or a seeded uniform sample of `size` rows (partial Fisher-Yates). */
+function sampleRows(n: number, size: number, seed: number): Int32Array {
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  if (size >= n) return idx;
+  const rng = createRandom(seed);
+  for (let t = 0; t < size; t++) {
+    const j = t + rng.int(n - t);
+    const tmp = idx[t] as number;
+    idx[t] = idx[j] as number;
+    idx[j] = tmp;
+  }
+  return idx.subarray(0, size);
+}
+
+/**
+ * Mean silhouette in [-1, 1] (a point alone in its cluster scores 0), exact up to `sampleSize` points, else on a
+ * seeded sample (as scikit-learn's sample_size). NaN when fewer than 2 or more than m - 1 clusters are non-empty.
+ */
+export function silhouette(
+  points: Points,
+  labels: Int32Array,
+  k: number,
+  distance: DistanceType,
+  options: { sampleSize?: number; seed?: number } = {},
+): number {
+  const { data, d } = points;
+  const rows = sampleRows(points.n, options.sampleSize ?? SILHOUETTE_SAMPLE, options.seed ?? 0);
+  const m = rows.length;
+  const counts = new Int32Array(k);
+  for (let i = 0; i < m; i++) {
+    const c = labels[rows[i] as number] as number;
+    counts[c] = (counts[c] as number) + 1;
+  }
+  let nonEmpty = 0;
+  for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) nonEmpty++;
+  if (nonEmpty < 2 || nonEmpty > m - 1) return NaN;
+  // sums[i * k + c]: total distance from sampled row i to the sampled rows of cluster c.
+  const sums = new Float64Array(m * k);
+  for (let i = 0; i < m; i++) {
+    const ri = rows[i] as number;
+    const li = labels[ri] as number;
+    for (let j = i + 1; j < m; j++) {
+      const rj = rows[j] as number;
+      const v = distanceBetween(distance, data, ri * d, data, rj * d, d);
+      const lj = labels[rj] as number;
+      sums[i * k + lj] = (sums[i * k + lj] as number) + v;
+      sums[j * k + li] = (sums[j * k + li] as number) + v;
+    }
+  }
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    const own = labels[rows[i] as number] as number;
+    const size = counts[own] as number;
+    if (size < 2) continue;
+    const a = (sums[i * k + own] as number) / (size - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c++) {
+      if (c === own || (counts[c] as number) === 0) continue;
+      b = Math.min(b, (sums[i * k + c] as number) / (counts[c] as number));
+    }
+    const top = Math.max(a, b);
+    if (top > 0) total += (b - a) / top;
+  }
+  return total / m;
+}
+
+/** Largest and mean distance from the points of each cluster to its center (0 for an empty cluster). */
+export function radii(
+  points: Points,
+  labels: Int32Array,
+  centers: Float64Array,
+  k: number,
+  distance: DistanceType,
+): { max: Float64Array; mean: Float64Array } {
+  const { data, n, d } = points;
+  const max = new Float64Array(k);
+  const mean = new Float64Array(k);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i] as number;
+    const v = distanceBetween(distance, data, i * d, centers, c * d, d);
+    if (v > (max[c] as number)) max[c] = v;
+    mean[c] = (mean[c] as number) + v;
+    counts[c] = (counts[c] as number) + 1;
+  }
+  for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) mean[c] = (mean[c] as number) / (counts[c] as number);
+  return { max, mean };
+}
+
+/**
+ * Davies-Bouldin index (lower is better): mean over clusters of the worst (s_i + s_j) / dist(c_i, c_j), s being
+ * the mean distance to the given center. Empty clusters are left out; coinciding centers add 0 (as scikit-learn).
+ * NaN with fewer than 2 non-empty clusters.
+ */
+export function daviesBouldin(
+  points: Points,
+  labels: Int32Array,
+  centers: Float64Array,
+  k: number,
+  distance: DistanceType,
+): number {
+  const { d } = points;
+  const scatter = radii(points, labels, centers, k, distance).mean;
+  const counts = countLabels(labels, k);
+  let total = 0;
+  let clusters = 0;
+  for (let a = 0; a < k; a++) {
+    if ((counts[a] as number) === 0) continue;
+    clusters++;
+    let worst = 0;
+    for (let b = 0; b < k; b++) {
+      if (b === a || (counts[b] as number) === 0) continue;
+      const sep = distanceBetween(distance, centers, a * d, centers, b * d, d);
+      if (sep > 0) worst = Math.max(worst, ((scatter[a] as number) + (scatter[b] as number)) / sep);
+    }
+    total += worst;
+  }
+  return clusters < 2 ? NaN : total / clusters;
+}
+
+/**
+ * Calinski-Harabasz index (higher is better): (between / (K - 1)) / (within / (n - K)) with the clusters' own
+ * means and squared euclidean distances, K the non-empty clusters; 1 when within is 0 (as scikit-learn);
+ * NaN unless 2 <= K <= n - 1.
+ */
+export function calinskiHarabasz(points: Points, labels: Int32Array, k: number): number {
+  const { data, n, d } = points;
+  const counts = countLabels(labels, k);
+  const means = new Float64Array(k * d);
+  const overall = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i] as number;
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j] as number;
+      means[c * d + j] = (means[c * d + j] as number) + v;
+      overall[j] = (overall[j] as number) + v;
+    }
+  }
+  let clusters = 0;
+  for (let c = 0; c < k; c++) {
+    const m = counts[c] as number;
+    if (m > 0) clusters++;
+    for (let j = 0; j < d; j++) means[c * d + j] = m > 0 ? (means[c * d + j] as number) / m : 0;
+  }
+  for (let j = 0; j < d; j++) overall[j] = (overall[j] as number) / n;
+  if (clusters < 2 || clusters > n - 1) return NaN;
+  let between = 0;
+  for (let c = 0; c < k; c++) between += (counts[c] as number) * squaredEuclidean(means, c * d, overall, 0, d);
+  let within = 0;
+  for (let i = 0; i < n; i++) within += squaredEuclidean(data, i * d, means, (labels[i] as number) * d, d);
+  if (within === 0) return 1;
+  return (between / (clusters - 1)) / (within / (n - clusters));
+}
