@@ -154,12 +154,13 @@ export function kmeans(points: Points, initial: Float64Array, k: number, options
     halfSeparations(centers, k, d, half);
     for (let i = 0; i < n; i++) {
       const a = labels[i] as number;
-      const bound = Math.max(half[a] as number, lower[i] as number);
-      if ((upper[i] as number) <= bound) continue;
+      // Strict and with a rounding margin, so exact ties are rechecked and go to the lowest index as in nearest().
+      const bound = Math.max(half[a] as number, lower[i] as number) * (1 - 1e-12);
+      if ((upper[i] as number) < bound) continue;
       // Tighten the upper bound before paying for all k distances.
       const u = distToCenter(data, i, centers, a, d);
       upper[i] = u;
-      if (u <= bound) continue;
+      if (u < bound) continue;
       assignExact(data, i, centers, k, d, labels, upper, lower);
     }
   }
