@@ -1,0 +1,108 @@
+// Builds the extension: bundles src/db/entry.ts with esbuild into the SQL of sql/*.sql and writes
+// extension/pg_centroid.control and extension/pg_centroid--<version>.sql (plus upgrade scripts
+// from sql/updates/), and the Node side (CLI and client API) into dist/.
+
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const globalName = `__pg_centroid_${version.replace(/\W/g, '_')}`;
+const BODY_TAG = '$pg_centroid_js$';
+
+/** Bundles the in-database TypeScript into one script that publishes the API on globalThis. */
+async function bundleDatabaseCode() {
+  const result = await build({
+    entryPoints: [join(root, 'src/db/entry.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'es2020',
+    platform: 'neutral',
+    minify: true,
+    legalComments: 'none',
+    define: { __PG_CENTROID_GLOBAL__: JSON.stringify(globalName) },
+  });
+  const code = result.outputFiles[0].text;
+  if (code.includes(BODY_TAG)) throw new Error(`the bundle contains ${BODY_TAG}; choose another tag`);
+  return code;
+}
+
+/** The line every JavaScript function starts with: the API, loading the bundle on first use. */
+const prelude =
+  `var API = globalThis.${globalName} || ((globalThis.pljs || globalThis.plv8).find_function('centroid._load')(), globalThis.${globalName});\n`;
+
+/** Rewrites `CREATE FUNCTION ... LANGUAGE javascript <options> AS $js$ body $js$;` into a centroid._define_js call. */
+function defineJavaScript(sql, bundle) {
+  const pattern = /CREATE (OR REPLACE )?FUNCTION ([^;]*?)\bLANGUAGE javascript\b([^;]*?)\bAS \$js\$([\s\S]*?)\$js\$;/g;
+  return sql.replace(pattern, (_, orReplace, head, options, body) => {
+    const isLoader = body.includes('@BUNDLE@');
+    const code = isLoader ? body.replace('@BUNDLE@', () => bundle) : prelude + body.trim();
+    const quote = (s) => `$pg_centroid_sql$${s}$pg_centroid_sql$`;
+    return `SELECT centroid._define_js(${quote(`CREATE ${orReplace ?? ''}FUNCTION ${head.trim()}`)}, ${quote(options.trim())}, ${BODY_TAG}${code}${BODY_TAG});`;
+  });
+}
+
+/** Concatenates sql/*.sql in name order and fills in the placeholders. */
+function installScript(bundle) {
+  const dir = join(root, 'sql');
+  const parts = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => `-- ${'-'.repeat(8)} sql/${f}\n` + readFileSync(join(dir, f), 'utf8'));
+  const sql = defineJavaScript(parts.join('\n'), bundle).replaceAll('@VERSION@', version);
+  if (/LANGUAGE javascript/.test(sql)) throw new Error('a LANGUAGE javascript function was not rewritten: check its AS $js$ ... $js$; form');
+  return sql;
+}
+
+/** Writes the control file and the scripts into extension/. */
+async function buildExtension() {
+  const bundle = await bundleDatabaseCode();
+  const out = join(root, 'extension');
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(out)) if (f.startsWith('pg_centroid')) rmSync(join(out, f));
+  writeFileSync(
+    join(out, 'pg_centroid.control'),
+    [
+      `# pg_centroid: clustering inside PostgreSQL (built by build.mjs; needs pljs or plv8)`,
+      `comment = 'clustering inside PostgreSQL: label rows on insert, segment tables in one call'`,
+      `default_version = '${version}'`,
+      `schema = centroid`,
+      `relocatable = false`,
+      `superuser = true`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(out, `pg_centroid--${version}.sql`), installScript(bundle));
+  const updates = join(root, 'sql/updates');
+  if (existsSync(updates)) {
+    for (const f of readdirSync(updates).filter((f) => /^pg_centroid--.+--.+\.sql$/.test(f))) {
+      writeFileSync(join(out, f), defineJavaScript(readFileSync(join(updates, f), 'utf8'), bundle).replaceAll('@VERSION@', version));
+    }
+  }
+  return bundle.length;
+}
+
+/** Builds the CLI and the client API for Node into dist/. */
+async function buildNode() {
+  const entries = ['src/cli/main.ts', 'src/client/index.ts'].filter((e) => existsSync(join(root, e)));
+  if (entries.length === 0) return;
+  await build({
+    entryPoints: entries.map((e) => join(root, e)),
+    outdir: join(root, 'dist'),
+    outbase: join(root, 'src'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+const size = await buildExtension();
+await buildNode();
+console.log(`built extension/pg_centroid--${version}.sql (bundle ${(size / 1024).toFixed(1)} KB)`);

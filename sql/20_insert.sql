@@ -1,0 +1,67 @@
+-- Clustering on insert: the row trigger users attach, and the statement-level companions that
+-- pg_centroid attaches itself (see src/db/insert.ts).
+
+CREATE FUNCTION centroid.cluster_on_insert() RETURNS trigger
+LANGUAGE javascript SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $js$
+return API.onRow({ NEW: NEW, TG_WHEN: TG_WHEN, TG_LEVEL: TG_LEVEL, TG_OP: TG_OP, TG_RELID: TG_RELID, TG_TABLE_SCHEMA: TG_TABLE_SCHEMA, TG_TABLE_NAME: TG_TABLE_NAME });
+$js$;
+COMMENT ON FUNCTION centroid.cluster_on_insert() IS
+  'pg_centroid: BEFORE INSERT FOR EACH ROW trigger that gives each new row its cluster number (settings in centroid.settings)';
+
+CREATE FUNCTION centroid._before_statement(relid oid) RETURNS jsonb
+LANGUAGE javascript AS $js$ return API.beforeStatement(relid); $js$;
+
+CREATE FUNCTION centroid._after_statement(relid oid) RETURNS jsonb
+LANGUAGE javascript AS $js$ return API.afterStatement(relid); $js$;
+
+CREATE FUNCTION centroid._before_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM centroid._raise(centroid._before_statement(TG_RELID));
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION centroid._after_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM centroid._raise(centroid._after_statement(TG_RELID));
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION centroid._refit_row(relid oid, r anyelement) RETURNS anyelement
+LANGUAGE javascript AS $js$ return API.refitRow(relid, r); $js$;
+
+CREATE FUNCTION centroid._take_error() RETURNS jsonb
+LANGUAGE javascript AS $js$ return API.takeError(); $js$;
+
+-- The `row` policy's companion: the paper's behaviour, a refit of the window with every new row.
+CREATE FUNCTION centroid._row_refit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  labelled record;
+BEGIN
+  labelled := centroid._refit_row(TG_RELID, NEW);
+  IF labelled IS NULL THEN
+    PERFORM centroid._raise(centroid._take_error());
+  END IF;
+  RETURN labelled;
+END $$;
+
+CREATE FUNCTION centroid._refit(relid oid) RETURNS jsonb
+LANGUAGE javascript AS $js$ return API.refit(relid); $js$;
+
+CREATE FUNCTION centroid.refit(table_name regclass) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  result jsonb;
+BEGIN
+  IF NOT pg_catalog.pg_has_role(current_user, (SELECT relowner FROM pg_catalog.pg_class WHERE oid = table_name), 'USAGE') THEN
+    RAISE EXCEPTION 'pg_centroid: only the owner of table % can refit it', table_name USING ERRCODE = '42501';
+  END IF;
+  result := centroid._refit(table_name);
+  PERFORM centroid._raise(result);
+  RETURN result;
+END $$;
+COMMENT ON FUNCTION centroid.refit(regclass) IS
+  'pg_centroid: re-clusters the table''s window now, writes changed cluster numbers and stores the new centroids';

@@ -1,0 +1,56 @@
+// The entry points the SQL functions in sql/ call. Each returns plain JSON-able values; user errors
+// come back as { error } for the PL/pgSQL wrapper to raise with their HINT.
+
+import { validateConfig, type Settings } from '../config/settings';
+import { checkColumns, describe } from './catalog';
+import { guarded, isError, UserError, type ErrorResult } from './errors';
+import { afterStatement, beforeStatement, onRow, refitRow, type TriggerCall } from './insert';
+import { refitWindow } from './refit';
+import { loadSettings, loadState } from './state';
+
+/** Validates a settings row against its table: called by the trigger on centroid.settings. */
+export function validateSettings(oid: number, config: unknown): { settings: Settings } | ErrorResult {
+  return guarded(() => {
+    const settings = validateConfig(config, 'insert');
+    checkColumns(describe(oid), settings, 'insert');
+    return { settings };
+  });
+}
+
+/** centroid.refit(table): re-clusters the window now, whatever the policy. */
+export function refit(oid: number): unknown {
+  return guarded(() => {
+    const settings = loadSettings(oid);
+    if (!settings) {
+      throw new UserError(`pg_centroid: table with oid ${oid} is not clustered`, 'INSERT INTO centroid.settings (table_name, config) VALUES (...) first, or use centroid.attach()');
+    }
+    const table = describe(oid);
+    checkColumns(table, settings, 'insert');
+    const state = loadState(oid, settings.cluster_count, settings.clustering_columns.length);
+    return refitWindow(table, settings, state).outcome;
+  });
+}
+
+let pendingError: ErrorResult | null = null;
+
+export const api = {
+  /** Returns the row with its label, or null after a user error (kept for takeError). */
+  refitRow: (relid: number, row: Record<string, unknown>) => {
+    const r = guarded(() => refitRow(relid, row));
+    if (isError(r)) {
+      pendingError = r;
+      return null;
+    }
+    return r;
+  },
+  takeError: () => {
+    const e = pendingError;
+    pendingError = null;
+    return e;
+  },
+  validateSettings,
+  refit,
+  beforeStatement: (oid: number) => guarded(() => beforeStatement(oid)),
+  afterStatement: (oid: number) => guarded(() => afterStatement(oid)),
+  onRow: (t: TriggerCall) => onRow(t),
+};

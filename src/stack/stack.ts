@@ -1,0 +1,180 @@
+// The embedded stack: PostgreSQL 18 + TimescaleDB + pljs + pg_cron (+ PL/Python and scikit-learn,
+// for the comparisons) from Debian packages in a local directory, started and stopped on demand.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The Debian packages the stack is made of. */
+export const PACKAGES = [
+  'postgresql-18',
+  'postgresql-18-timescaledb',
+  'postgresql-18-pljs',
+  'postgresql-18-cron',
+  'postgresql-plpython3-18',
+  'python3-sklearn',
+];
+
+const PG_BIN = '/usr/lib/postgresql/18/bin';
+const DATA = '/var/lib/pg_centroid/data';
+const LOG = '/var/lib/pg_centroid/server.log';
+
+/** The project's root directory (where package.json is). */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the project root (package.json)');
+    dir = up;
+  }
+  return dir;
+}
+
+/** Where the stack lives: $PG_CENTROID_STACK, or .stack in the project. */
+export function stackDir(): string {
+  return resolve(process.env.PG_CENTROID_STACK ?? join(projectRoot(), '.stack'));
+}
+
+/** The TCP port the embedded server listens on (127.0.0.1 only). */
+export function stackPort(): number {
+  return Number(process.env.PG_CENTROID_PORT ?? 54329);
+}
+
+/** The connection string of the embedded server. */
+export function stackUrl(database = 'postgres'): string {
+  return `postgres://postgres@127.0.0.1:${stackPort()}/${database}`;
+}
+
+/** The database to use: DATABASE_URL when set, else the embedded stack (started if needed). */
+export function databaseUrl(log: (line: string) => void = () => {}): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  up(log);
+  return stackUrl();
+}
+
+const rootOf = () => join(stackDir(), 'root');
+const readyMarker = () => join(rootOf(), '.pg_centroid-ready');
+
+/** Runs a command, failing with its output when it fails. */
+function run(cmd: string, args: string[], what: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    throw new Error(`${what} failed (${cmd} exited ${r.status ?? r.signal}):\n${(r.stdout ?? '') + (r.stderr ?? '')}`.slice(0, 4000));
+  }
+  return r.stdout;
+}
+
+/** Runs a shell command as postgres inside the stack's root file system. */
+function asPostgres(script: string, what: string): string {
+  return run('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', script], what);
+}
+
+/** Holds a directory lock while fn runs, so parallel test workers provision once. */
+function withLock<T>(fn: () => T): T {
+  const lock = join(stackDir(), '.lock');
+  mkdirSync(stackDir(), { recursive: true });
+  const deadline = Date.now() + 15 * 60 * 1000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than 15 minutes belongs to a process that died.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 15 * 60 * 1000) rmSync(lock, { recursive: true, force: true });
+      } catch { /* gone already */ }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      execFileSync('sleep', ['0.5']);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Builds the root file system with mmdebstrap (about 40 s), once. */
+export function provision(log: (line: string) => void = () => {}): void {
+  if (existsSync(readyMarker())) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('the embedded stack needs root (it uses mmdebstrap and chroot); run as root, or set DATABASE_URL to an existing server with pg_centroid installed');
+  }
+  if (spawnSync('sh', ['-c', 'command -v mmdebstrap']).status !== 0) {
+    log('installing mmdebstrap (apt-get) ...');
+    run('apt-get', ['update', '-qq'], 'apt-get update');
+    run('apt-get', ['install', '-y', '-qq', 'mmdebstrap'], 'apt-get install mmdebstrap');
+  }
+  const tmp = rootOf() + '.tmp';
+  rmSync(tmp, { recursive: true, force: true });
+  log(`building PostgreSQL 18 + TimescaleDB + pljs + pg_cron in ${rootOf()} (mmdebstrap, ~40 s) ...`);
+  run('mmdebstrap', ['--variant=apt', '--aptopt=Acquire::Check-Valid-Until "false"', `--include=${PACKAGES.join(',')}`, 'sid', tmp], 'mmdebstrap');
+  rmSync(rootOf(), { recursive: true, force: true });
+  renameSync(tmp, rootOf());
+  writeFileSync(readyMarker(), PACKAGES.join('\n') + '\n');
+}
+
+/** True when the embedded server is accepting connections. */
+export function isRunning(): boolean {
+  if (!existsSync(readyMarker())) return false;
+  const r = spawnSync('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/pg_isready -q -h 127.0.0.1 -p ${stackPort()}`]);
+  return r.status === 0;
+}
+
+/** Provisions (once), initializes (once), starts the server and installs the built extension. */
+export function up(log: (line: string) => void = () => {}): string {
+  return withLock(() => {
+    provision(log);
+    installFiles();
+    if (!existsSync(join(rootOf(), DATA, 'PG_VERSION'))) {
+      log('initializing the database cluster ...');
+      run('chroot', [rootOf(), 'sh', '-c', `mkdir -p ${dirname(DATA)} && chown postgres:postgres ${dirname(DATA)}`], 'mkdir');
+      asPostgres(`${PG_BIN}/initdb -A trust -U postgres -D ${DATA} >/dev/null`, 'initdb');
+    }
+    if (!isRunning()) {
+      log(`starting PostgreSQL on 127.0.0.1:${stackPort()} ...`);
+      const options = [
+        '-k /tmp',
+        `-p ${stackPort()}`,
+        '-c listen_addresses=127.0.0.1',
+        '-c shared_preload_libraries=timescaledb,pg_cron',
+        '-c cron.database_name=postgres',
+        '-c dynamic_shared_memory_type=mmap',
+        '-c max_connections=200',
+        '-c timescaledb.telemetry_level=off',
+      ].join(' ');
+      asPostgres(`${PG_BIN}/pg_ctl -D ${DATA} -l ${LOG} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
+    }
+    return stackUrl();
+  });
+}
+
+/** Stops the embedded server (the files stay, so the next start takes a second). */
+export function down(): void {
+  if (!existsSync(join(rootOf(), DATA, 'PG_VERSION'))) return;
+  if (!isRunning()) return;
+  asPostgres(`${PG_BIN}/pg_ctl -D ${DATA} -m fast -w stop >/dev/null`, 'stopping PostgreSQL');
+}
+
+/** Copies the built extension files into the stack's share directory. */
+export function installFiles(): void {
+  const built = join(projectRoot(), 'extension');
+  const files = existsSync(built) ? readdirSync(built).filter((f) => f.startsWith('pg_centroid')) : [];
+  if (!files.some((f) => f.endsWith('.control'))) {
+    throw new Error('the extension is not built: run `npm run build` first');
+  }
+  const share = join(rootOf(), 'usr/share/postgresql/18/extension');
+  for (const f of files) cpSync(join(built, f), join(share, f));
+}
+
+/** The server's log, for error reports. */
+export function serverLogTail(lines = 40): string {
+  const r = spawnSync('tail', ['-n', String(lines), join(rootOf(), LOG)], { encoding: 'utf8' });
+  return r.stdout ?? '';
+}
+
+/** Runs a command inside the stack's root as postgres (pg_dump, psql, python), returning stdout. */
+export function inStack(script: string, what = script): string {
+  return asPostgres(script, what);
+}
