@@ -69,7 +69,7 @@ async function buildExtension() {
       `# pg_centroid: clustering inside PostgreSQL (built by build.mjs; needs pljs or plv8)`,
       `comment = 'clustering inside PostgreSQL: label rows on insert, segment tables in one call'`,
       `default_version = '${version}'`,
-      `schema = centroid`,
+      `schema = pg_catalog`,
       `relocatable = false`,
       `superuser = true`,
       '',

@@ -4,6 +4,9 @@
 
 \echo Use "CREATE EXTENSION pg_centroid" to load this file. \quit
 
+-- The schema belongs to the extension, so DROP EXTENSION removes it too.
+CREATE SCHEMA centroid;
+
 -- Creates a JavaScript function in whichever of pljs and plv8 the server has.
 CREATE FUNCTION centroid._define_js(head text, options text, body text) RETURNS void
 LANGUAGE plpgsql AS $$

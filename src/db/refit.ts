@@ -5,7 +5,8 @@ import type { Settings } from '../config/settings';
 import { assignAll } from '../core/assign';
 import { fit } from '../core/fit';
 import { countDistinct } from '../core/seeding';
-import type { FitOptions, Points } from '../core/types';
+import { matchCenters, permute } from '../core/match';
+import type { FitOptions, FitResult, Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
 import { orderColumn, type Table } from './catalog';
 import { exec, now, one } from './pl';
@@ -87,6 +88,22 @@ export function readWindow(table: Table, s: Settings): Window {
   return { keys, points: { data: data.subarray(0, n * d), n, d }, labels, invalid, since: row?.since ?? null };
 }
 
+/**
+ * Windows up to this many rows are also re-clustered from fresh starts at every refit, and the
+ * better of the warm and fresh results kept: a clustering built on a nearly empty table recovers
+ * as data arrives, instead of staying in the local optimum its first rows led to.
+ */
+export const FRESH_STARTS_UP_TO = 10000;
+
+/** Fits the window: warm from the stored centroids, plus fresh starts on small windows (renumbered to match). */
+function fitWindow(points: Points, s: Settings, state: State | null): FitResult {
+  const warm = fit(points, fitOptions(s, state));
+  if (!state || points.n > FRESH_STARTS_UP_TO) return warm;
+  const fresh = fit(points, fitOptions(s, null));
+  if (!(fresh.cost < warm.cost * (1 - 1e-9))) return warm;
+  return permute(fresh, matchCenters(state.centers, fresh.centers, fresh.k, fresh.d));
+}
+
 /** The options of a fit: warm from stored centroids when there are some, else the settings' start. */
 export function fitOptions(s: Settings, state: State | null): FitOptions {
   const base = {
@@ -120,7 +137,7 @@ export function refitWindow(table: Table, s: Settings, state: State | null, pend
   if (points.n < s.minimum_data_count) return { outcome: waiting, state };
   if (countDistinct(points, s.cluster_count) < s.cluster_count) return { outcome: { ...waiting, status: 'too-few-distinct' }, state };
 
-  const result = fit(points, fitOptions(s, state));
+  const result = fitWindow(points, s, state);
   const changedKeys: unknown[] = [];
   const changedLabels: number[] = [];
   for (let i = 0; i < w.points.n; i++) {

@@ -115,10 +115,10 @@ export function provision(log: (line: string) => void = () => {}): void {
   writeFileSync(readyMarker(), PACKAGES.join('\n') + '\n');
 }
 
-/** True when the embedded server is accepting connections. */
+/** True when this stack's own server is running (not merely something on its port). */
 export function isRunning(): boolean {
-  if (!existsSync(readyMarker())) return false;
-  const r = spawnSync('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/pg_isready -q -h 127.0.0.1 -p ${stackPort()}`]);
+  if (!existsSync(join(rootOf(), DATA, 'PG_VERSION'))) return false;
+  const r = spawnSync('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/pg_ctl status -D ${DATA}`]);
   return r.status === 0;
 }
 
