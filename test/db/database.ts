@@ -8,7 +8,7 @@ import pg from 'pg';
 // bigint and numeric come back as JavaScript numbers in tests (values stay far below 2^53).
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-pg.types.setTypeParser(1016 as pg.types.TypeId, pg.types.getTypeParser(1007 as pg.types.TypeId)); // int8[] like int4[]
+pg.types.setTypeParser(1016 as never, pg.types.getTypeParser(1007 as never)); // int8[] like int4[]
 
 /** The server's URL, pointing at another database. */
 export function urlFor(database: string): string {
