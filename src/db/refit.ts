@@ -89,16 +89,24 @@ export function readWindow(table: Table, s: Settings): Window {
 }
 
 /**
- * Windows up to this many rows are also re-clustered from fresh starts at every refit, and the
- * better of the warm and fresh results kept: a clustering built on a nearly empty table recovers
- * as data arrives, instead of staying in the local optimum its first rows led to.
+ * Small windows are also re-clustered from fresh starts, and the better of the warm and fresh
+ * results kept: a clustering built on a nearly empty table recovers as data arrives, instead of
+ * staying in the local optimum its first rows led to. Up to FRESH_ALWAYS rows this happens at
+ * every refit (it is cheap); up to FRESH_UP_TO rows at refits 1, 2, 4, 8, ... (amortized).
  */
-export const FRESH_STARTS_UP_TO = 10000;
+export const FRESH_ALWAYS = 1000;
+export const FRESH_UP_TO = 10000;
+
+/** True when this refit also tries fresh starts. */
+function triesFreshStarts(n: number, refits: number): boolean {
+  if (n <= FRESH_ALWAYS) return true;
+  return n <= FRESH_UP_TO && ((refits + 1) & refits) === 0;
+}
 
 /** Fits the window: warm from the stored centroids, plus fresh starts on small windows (renumbered to match). */
 function fitWindow(points: Points, s: Settings, state: State | null): FitResult {
   const warm = fit(points, fitOptions(s, state));
-  if (!state || points.n > FRESH_STARTS_UP_TO) return warm;
+  if (!state || !triesFreshStarts(points.n, state.refits)) return warm;
   const fresh = fit(points, fitOptions(s, null));
   if (!(fresh.cost < warm.cost * (1 - 1e-9))) return warm;
   return permute(fresh, matchCenters(state.centers, fresh.centers, fresh.k, fresh.d));
