@@ -1,0 +1,105 @@
+-- Verbs over clustering on insert: attach (settings + row trigger + first refit), detach, status.
+-- The CLI and the client API call only these.
+
+CREATE FUNCTION centroid.attach(table_name regclass, config jsonb, refit boolean DEFAULT true) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  trigger_name text;
+  outcome jsonb;
+BEGIN
+  INSERT INTO centroid.settings AS s (table_name, config) VALUES (attach.table_name, attach.config)
+    ON CONFLICT ON CONSTRAINT settings_pkey DO UPDATE SET config = EXCLUDED.config;
+  SELECT tg.tgname INTO trigger_name FROM pg_catalog.pg_trigger tg
+   WHERE tg.tgrelid = attach.table_name AND tg.tgfoid = 'centroid.cluster_on_insert()'::regprocedure AND NOT tg.tgisinternal;
+  IF trigger_name IS NULL THEN
+    trigger_name := 'centroid_cluster';
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION centroid.cluster_on_insert()',
+                              trigger_name, attach.table_name);
+  END IF;
+  IF attach.refit THEN
+    -- Rows already in the table get their cluster numbers now, not at the next insert.
+    outcome := centroid.refit(attach.table_name);
+  END IF;
+  RETURN pg_catalog.jsonb_build_object('table', attach.table_name::text, 'trigger', trigger_name, 'refit', outcome);
+END $$;
+COMMENT ON FUNCTION centroid.attach(regclass, jsonb, boolean) IS
+  'pg_centroid: writes the table''s settings, creates its row trigger when missing and (by default) clusters the rows already there';
+
+CREATE FUNCTION centroid.detach(table_name regclass) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  t record;
+  dropped text[] := '{}';
+  removed int;
+BEGIN
+  FOR t IN
+    SELECT tg.tgname FROM pg_catalog.pg_trigger tg
+     WHERE tg.tgrelid = detach.table_name AND tg.tgfoid = 'centroid.cluster_on_insert()'::regprocedure AND NOT tg.tgisinternal
+  LOOP
+    EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, detach.table_name);
+    dropped := dropped || t.tgname::text;
+  END LOOP;
+  -- Removing the settings removes the stored centroids (ON DELETE CASCADE) and the companion triggers.
+  DELETE FROM centroid.settings s WHERE s.table_name = detach.table_name;
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  RETURN pg_catalog.jsonb_build_object('table', detach.table_name::text, 'triggers_dropped', pg_catalog.to_jsonb(dropped), 'settings_removed', removed > 0);
+END $$;
+COMMENT ON FUNCTION centroid.detach(regclass) IS
+  'pg_centroid: stops clustering the table on insert: drops its row trigger, its settings and its stored centroids (cluster numbers stay)';
+
+CREATE FUNCTION centroid.status(table_name regclass DEFAULT NULL) RETURNS SETOF jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  s record;
+  total int8;
+  labelled int8;
+  validated jsonb;
+BEGIN
+  IF status.table_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM centroid.settings c WHERE c.table_name = status.table_name) THEN
+    RAISE EXCEPTION 'pg_centroid: table % is not clustered', status.table_name
+      USING HINT = pg_catalog.format('SELECT centroid.attach(%L, ''{"key_column": ..., "clustering_columns": [...], "cluster_count": ..., "cluster_number_column": ...}'');', status.table_name::text),
+            ERRCODE = '22023';
+  END IF;
+  FOR s IN
+    SELECT c.table_name, c.config, to_jsonb(st) AS state
+      FROM centroid.settings c LEFT JOIN centroid.state st ON st.table_name = c.table_name
+     WHERE status.table_name IS NULL OR c.table_name = status.table_name
+     ORDER BY c.table_name::text
+  LOOP
+    validated := centroid._validate_settings(s.table_name, s.config);
+    total := NULL;
+    labelled := NULL;
+    IF NOT validated ? 'error' THEN
+      EXECUTE pg_catalog.format('SELECT count(*), count(%I) FROM %s', validated->'settings'->>'cluster_number_column', s.table_name)
+         INTO total, labelled;
+    END IF;
+    RETURN NEXT pg_catalog.jsonb_build_object(
+      'table', s.table_name::text,
+      'config', s.config,
+      'settings', validated->'settings',
+      'error', validated->'error',
+      'trigger', EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg WHERE tg.tgrelid = s.table_name
+                          AND tg.tgfoid = 'centroid.cluster_on_insert()'::regprocedure AND NOT tg.tgisinternal),
+      'rows', total,
+      'labelled_rows', labelled,
+      'refits', coalesce((s.state->>'refits')::int8, 0),
+      'refitted_at', s.state->'refitted_at',
+      'online_updated_at', s.state->'online_updated_at',
+      'rows_used', s.state->'rows_used',
+      'iterations', s.state->'iterations',
+      'converged', s.state->'converged',
+      'cost', s.state->'cost',
+      'duration_ms', s.state->'duration_ms',
+      'changed_labels', s.state->'changed_labels',
+      'centroids', s.state->'centroids',
+      'clusters', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'cluster', i - 1,
+                            'size', (s.state->'sizes'->(i - 1)),
+                            'radius', (s.state->'radii'->(i - 1)),
+                            'centroid', (s.state->'centroids'->(i - 1))) ORDER BY i), '[]'::jsonb)
+                     FROM pg_catalog.generate_series(1, coalesce(pg_catalog.jsonb_array_length(s.state->'centroids'), 0)) AS i)
+    );
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION centroid.status(regclass) IS
+  'pg_centroid: one JSON object per clustered table (or for the one given): settings, rows, labelled rows, last refit, cost and clusters';
