@@ -27,15 +27,16 @@ export function float(value: number): string {
   if (Number.isNaN(value)) return "'NaN'::float8";
   if (value === Infinity) return "'Infinity'::float8";
   if (value === -Infinity) return "'-Infinity'::float8";
-  // String(-0) is "0"; the sign of zero does not matter to us.
-  return String(value) + '::float8';
+  // String(-0) is "0"; the sign of zero does not matter to us. A negative number is quoted
+  // because unary minus binds looser than :: (-1::float8::text is -(text), an error).
+  return value < 0 ? `'${value}'::float8` : String(value) + '::float8';
 }
 
 /** Renders an integer (number or BigInt) as an int8 literal; refuses fractions. */
 export function integer(value: number | bigint): string {
-  if (typeof value === 'bigint') return value.toString() + '::int8';
-  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
-  return String(value) + '::int8';
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  // Quoted when negative: -9223372036854775808::int8 is -(9223372036854775808::int8), out of range.
+  return value < 0 ? `'${value.toString()}'::int8` : value.toString() + '::int8';
 }
 
 /** A value whose literal form is known to pg_centroid. */
@@ -48,7 +49,8 @@ export function literal(value: Value): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      return Number.isInteger(value) && Number.isSafeInteger(value) ? String(value) : float(value);
+      if (!Number.isSafeInteger(value)) return float(value);
+      return value < 0 ? `(${value})` : String(value);
     case 'bigint':
       return integer(value);
     case 'string':
