@@ -46,6 +46,7 @@ COMMENT ON TABLE centroid.settings IS 'pg_centroid: per-table clustering setting
 CREATE TABLE centroid.state (
   table_name regclass PRIMARY KEY REFERENCES centroid.settings (table_name) ON DELETE CASCADE ON UPDATE CASCADE,
   centroids float8[] NOT NULL,
+  standardization jsonb,
   counts float8[],
   sizes int8[],
   radii float8[],

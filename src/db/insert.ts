@@ -11,6 +11,7 @@
 import type { Settings } from '../config/settings';
 import { nearest } from '../core/assign';
 import { onlineUpdate } from '../core/online';
+import type { Scaler } from '../core/standardize';
 import { checkColumns, chunksOf, describe, hypertableId, tableOf, type Table } from './catalog';
 import { UserError } from './errors';
 import { refitWindow, type RefitOutcome } from './refit';
@@ -97,6 +98,7 @@ export function onRow(t: TriggerCall): Record<string, unknown> | undefined {
     if (s.invalid_rows === 'error' && !a.refused) a.refused = invalidRowError(a, row);
     return row;
   }
+  if (a.state?.scaler) toWorkingSpace(a.x, a.state.scaler);
   switch (s.refit) {
     case 'statement':
       row[label] = a.state ? nearest(a.x, 0, a.state.centers, a.state.k, a.state.d, s.distance_type) : null;
@@ -144,6 +146,11 @@ export function afterStatement(oid: number): RefitOutcome | null {
   }
   if (s.refit === 'online' && a.onlineDirty && a.state) saveOnline(oid, a.state);
   return null;
+}
+
+/** z-scores x in place with the frozen scaler. */
+function toWorkingSpace(x: Float64Array, scaler: Scaler): void {
+  for (let j = 0; j < x.length; j++) x[j] = ((x[j] as number) - (scaler.means[j] as number)) / (scaler.scales[j] as number);
 }
 
 /** Copies a row's clustering columns into x; false when one is NULL, NaN or infinite. */

@@ -6,6 +6,7 @@ import { assignAll } from '../core/assign';
 import { fit } from '../core/fit';
 import { countDistinct } from '../core/seeding';
 import { matchCenters, permute } from '../core/match';
+import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { FitOptions, FitResult, Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
 import { orderColumn, type Table } from './catalog';
@@ -141,11 +142,15 @@ export function refitWindow(table: Table, s: Settings, state: State | null, pend
     data.set(pending.x, points.n * points.d);
     points = { data, n: points.n + 1, d: points.d };
   }
+  // z-scores are learnt from this window and frozen with the centroids until the next refit.
+  const scaler = s.standardize === 'zscore' ? fitScaler(points) : null;
+  if (scaler) points = { ...points, data: standardize(points.data, scaler) };
+  const previous = state && inSpace(state, scaler);
   const waiting: RefitOutcome = { status: 'waiting', rows: points.n, invalid: w.invalid, changed: 0, iterations: 0, cost: 0, durationMs: now() - started, pendingLabel: null };
   if (points.n < s.minimum_data_count) return { outcome: waiting, state };
   if (countDistinct(points, s.cluster_count) < s.cluster_count) return { outcome: { ...waiting, status: 'too-few-distinct' }, state };
 
-  const result = fitWindow(points, s, state);
+  const result = fitWindow(points, s, previous);
   const changedKeys: unknown[] = [];
   const changedLabels: number[] = [];
   for (let i = 0; i < w.points.n; i++) {
@@ -157,7 +162,7 @@ export function refitWindow(table: Table, s: Settings, state: State | null, pend
   }
   writeLabels(table, s, changedKeys, changedLabels, w.since);
   const radii = clusterRadii(points, result.centers, result.labels, s);
-  const next: State = { centers: result.centers, k: result.k, d: result.d, counts: Float64Array.from(result.sizes), refits: (state?.refits ?? 0) + 1 };
+  const next: State = { centers: result.centers, scaler, k: result.k, d: result.d, counts: Float64Array.from(result.sizes), refits: (state?.refits ?? 0) + 1 };
   const durationMs = now() - started;
   saveRefit(table.oid, next, {
     rowsUsed: points.n,
@@ -182,6 +187,13 @@ export function refitWindow(table: Table, s: Settings, state: State | null, pend
     },
     state: next,
   };
+}
+
+/** A state's centers moved into another working space (another scaler, or original units). */
+function inSpace(state: State, scaler: Scaler | null): State {
+  if (state.scaler === scaler) return state;
+  const original = state.scaler ? unstandardize(state.centers, state.scaler) : state.centers;
+  return { ...state, centers: scaler ? standardize(original, scaler) : original, scaler };
 }
 
 /** Writes labels of the given keys in one statement, limited to the window's time range for chunk exclusion. */

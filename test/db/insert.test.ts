@@ -209,6 +209,27 @@ describe('clustering on insert', () => {
     });
   }
 
+  it('z-scores features with standardize, so a column in large units does not dominate', async () => {
+    // v1 is noise in the thousands; the groups differ only in v2 and v3 (units).
+    const rows = Array.from({ length: 60 }, (_, i) => [((i * 7919) % 1000) * 10, i % 2 === 0 ? 0 : 5, i % 2 === 0 ? 0 : 5]);
+    for (const [name, standardize] of [['raw_units', 'none'], ['z_units', 'zscore']] as const) {
+      await clusteredTable(name, { ...BASE, cluster_count: 2, center_choice: 'k-means++', standardize, minimum_data_count: 60 });
+      await db.client.query(`INSERT INTO ${name} (v1, v2, v3) VALUES ${rows.map((r) => `(${r.join(', ')})`).join(', ')}`);
+    }
+    const agree = async (name: string) =>
+      (await db.client.query(`SELECT count(DISTINCT cluster_number)::int AS n FROM ${name} GROUP BY v2 ORDER BY v2`)).rows.every((r) => r.n === 1);
+    expect(await agree('z_units')).toBe(true);
+    expect(await agree('raw_units')).toBe(false);
+    const st = (await db.client.query(`SELECT centroids, standardization FROM centroid.state WHERE table_name = 'z_units'::regclass`)).rows[0];
+    expect(st.standardization.means).toHaveLength(3);
+    // Centroids are stored in the table's own units.
+    expect(st.centroids.map((c: number[]) => Math.round(c[1] as number)).sort()).toEqual([0, 5]);
+    // A new row is labelled with the frozen scaling: (x, 5, 5) joins the v2 = 5 group.
+    await db.client.query('INSERT INTO z_units (v1, v2, v3) VALUES (10, 5, 5)');
+    const { rows: last } = await db.client.query(`SELECT cluster_number, (SELECT cluster_number FROM z_units WHERE v2 = 5 LIMIT 1) AS group5 FROM z_units ORDER BY id DESC LIMIT 1`);
+    expect(last[0].cluster_number).toBe(last[0].group5);
+  });
+
   it('keeps rows with NULL or NaN features, unlabelled, without touching the centroids', async () => {
     await clusteredTable('bad_rows', { ...BASE, minimum_data_count: 3 });
     for (const r of PAPER_ROWS) await db.client.query('INSERT INTO bad_rows (v1, v2, v3) VALUES ($1, $2, $3)', r);
