@@ -4,6 +4,7 @@
 
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,7 +83,47 @@ async function buildExtension() {
       writeFileSync(join(out, f), defineJavaScript(readFileSync(join(updates, f), 'utf8'), bundle).replaceAll('@VERSION@', version));
     }
   }
+  writePlainInstaller(installScript(bundle));
   return bundle.length;
+}
+
+/** Writes dist/pg_centroid-plain-install.sql: the same objects without CREATE EXTENSION, for managed servers. */
+function writePlainInstaller(sql) {
+  const body = sql
+    .replace(/^\\echo .*\\quit\n/m, '')
+    // Only an extension script may register tables for pg_dump; outside one they are dumped anyway.
+    .replace(/^SELECT pg_catalog\.pg_extension_config_dump\(.*\);\n/gm, '');
+  if (/\\quit|pg_extension_config_dump/.test(body)) throw new Error('the plain installer still holds extension-only commands');
+  const guard = `DO $guard$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'centroid') THEN
+    RAISE EXCEPTION 'pg_centroid is already installed in this database (schema centroid exists)'
+      USING HINT = 'to reinstall, first run: DROP SCHEMA centroid CASCADE; (this removes every table''s clustering settings)';
+  END IF;
+END $guard$;
+`;
+  const head = `-- pg_centroid ${version}, plain SQL installer (built by build.mjs): creates the objects of CREATE EXTENSION pg_centroid
+-- on servers where the extension files cannot be copied. Needs pljs (or plv8) in the database first.
+-- Remove with: DROP SCHEMA centroid CASCADE;
+`;
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'pg_centroid-plain-install.sql'), `${head}BEGIN;
+${guard}${body}
+COMMIT;
+`);
+}
+
+/** Writes the client API's declaration files (dist/client/index.d.ts and what it refers to). */
+function buildDeclarations() {
+  if (!existsSync(join(root, 'src/client/index.ts'))) return;
+  const tsc = join(root, 'node_modules', '.bin', 'tsc');
+  const r = spawnSync(tsc, ['-p', join(root, 'tsconfig.build.json')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`declarations failed (tsc exited ${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+  // Node's own module resolution (moduleResolution node16/nodenext in users' projects) needs extensions.
+  for (const f of readdirSync(join(root, 'dist'), { recursive: true }).filter((f) => String(f).endsWith('.d.ts'))) {
+    const path = join(root, 'dist', String(f));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/(from '\.{1,2}\/[^']+?)(?<!\.js)'/g, "$1.js'"));
+  }
 }
 
 /** Builds the CLI and the client API for Node into dist/. */
@@ -105,4 +146,5 @@ async function buildNode() {
 
 const size = await buildExtension();
 await buildNode();
+buildDeclarations();
 console.log(`built extension/pg_centroid--${version}.sql (bundle ${(size / 1024).toFixed(1)} KB)`);
