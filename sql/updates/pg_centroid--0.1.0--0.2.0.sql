@@ -1,0 +1,10 @@
+-- pg_centroid 0.1.0 -> @VERSION@. Filled in by build.mjs: the line @FUNCTIONS@ becomes every function of
+-- sql/*.sql as CREATE OR REPLACE (JavaScript bodies change with every build). Write here by hand
+-- what that cannot do: new tables, columns, triggers, policies; changed signatures; removed objects.
+-- test/db/reliability-upgrade.test.ts compares the result with a fresh install.
+
+\echo Use "ALTER EXTENSION pg_centroid UPDATE" to load this file. \quit
+
+ALTER TABLE centroid.state ADD COLUMN IF NOT EXISTS standardization jsonb;
+
+@FUNCTIONS@
