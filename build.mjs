@@ -46,6 +46,25 @@ function defineJavaScript(sql, bundle) {
   });
 }
 
+/**
+ * Fills @FUNCTIONS@ of an update script: every function of sql/*.sql again, as CREATE OR REPLACE with
+ * its COMMENT, in file order, then centroid._define_js dropped as the install script does. JavaScript
+ * bodies change with every build, so every update replays them all; what CREATE OR REPLACE cannot do
+ * (new tables and columns, changed signatures, removed functions) the update script says by hand.
+ */
+function replayFunctions() {
+  const dir = join(root, 'sql');
+  const sql = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  const statement = /CREATE (?:OR REPLACE )?FUNCTION\b[\s\S]*?\bAS\s+(\$\w*\$)[\s\S]*?\1[^;]*;|COMMENT ON FUNCTION [^;']*?\bIS\s+'(?:[^']|'')*';/g;
+  const found = sql.match(statement) ?? [];
+  const creates = found.filter((s) => s.startsWith('CREATE'));
+  if (creates.length !== (sql.match(/CREATE (OR REPLACE )?FUNCTION\b/g) ?? []).length) {
+    throw new Error('@FUNCTIONS@: a function in sql/ is not written CREATE FUNCTION ... AS $tag$ body $tag$ ...;');
+  }
+  const replayed = found.map((s) => s.replace(/^CREATE (OR REPLACE )?FUNCTION\b/, 'CREATE OR REPLACE FUNCTION'));
+  return `${replayed.join('\n')}\nDROP FUNCTION centroid._define_js(text, text, text);`;
+}
+
 /** Concatenates sql/*.sql in name order and fills in the placeholders. */
 function installScript(bundle) {
   const dir = join(root, 'sql');
@@ -80,7 +99,16 @@ async function buildExtension() {
   const updates = join(root, 'sql/updates');
   if (existsSync(updates)) {
     for (const f of readdirSync(updates).filter((f) => /^pg_centroid--.+--.+\.sql$/.test(f))) {
-      writeFileSync(join(out, f), defineJavaScript(readFileSync(join(updates, f), 'utf8'), bundle).replaceAll('@VERSION@', version));
+      const script = readFileSync(join(updates, f), 'utf8').replace(/^@FUNCTIONS@$/m, () => replayFunctions());
+      writeFileSync(join(out, f), defineJavaScript(script, bundle).replaceAll('@VERSION@', version));
+    }
+  }
+  // Install scripts of earlier releases, frozen as they were built, so ALTER EXTENSION UPDATE has a start.
+  const releases = join(root, 'sql/releases');
+  if (existsSync(releases)) {
+    for (const f of readdirSync(releases).filter((f) => /^pg_centroid--[^-]+\.sql$/.test(f))) {
+      if (f === `pg_centroid--${version}.sql`) throw new Error(`sql/releases/${f} is the version being built: bump package.json`);
+      writeFileSync(join(out, f), readFileSync(join(releases, f)));
     }
   }
   writePlainInstaller(installScript(bundle));
