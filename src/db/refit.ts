@@ -12,6 +12,7 @@ import { arrayOf, ident, integer, text } from '../sql/quote';
 import { orderColumn, type Table } from './catalog';
 import { exec, now, one } from './pl';
 import { saveRefit, type State } from './state';
+import { refitInSql } from './sqlengine';
 
 /** A row that is not in the table yet (the paper's row policy clusters it with the window). */
 export interface PendingRow {
@@ -134,6 +135,9 @@ export function fitOptions(s: Settings, state: State | null): FitOptions {
 export function refitWindow(table: Table, s: Settings, state: State | null, pending?: PendingRow): { outcome: RefitOutcome; state: State | null } {
   const started = now();
   lockTable(table.oid);
+  // Big k-means windows refit in the SQL executor (src/db/sqlengine.ts); others are read here, once checked to fit in memory.
+  const inSql = refitInSql(table, s, state, pending);
+  if (inSql) return inSql;
   const w = readWindow(table, s);
   let points = w.points;
   if (pending) {
