@@ -1,6 +1,8 @@
 // The pg-centroid command line: a thin layer over the SQL functions and the embedded stack.
 
 import { down, isRunning, stackUrl, up } from '../stack/stack';
+import { attach, bench, detach, fit, installCommand, plot, refit, status } from './commands';
+import { CliError } from './connect';
 
 const log = (line: string) => console.error(line);
 
@@ -9,7 +11,23 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'db':
-      return db(rest[0]);
+      return db(rest[0], rest.includes('--json'));
+    case 'install':
+      return installCommand(rest);
+    case 'attach':
+      return attach(rest);
+    case 'detach':
+      return detach(rest);
+    case 'status':
+      return status(rest);
+    case 'refit':
+      return refit(rest);
+    case 'fit':
+      return fit(rest);
+    case 'plot':
+      return plot(rest);
+    case 'bench':
+      return bench(rest);
     case 'demo': {
       const { demo } = await import('./demo');
       await demo(log);
@@ -27,20 +45,25 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `db up | down | url | status`: the embedded stack. */
-function db(action: string | undefined): number {
+function db(action: string | undefined, json: boolean): number {
   switch (action) {
-    case 'up':
-      console.log(up(log));
+    case 'up': {
+      const url = up(log);
+      console.log(json ? JSON.stringify({ url }) : url);
       return 0;
+    }
     case 'down':
       down();
       return 0;
     case 'url':
-      console.log(stackUrl());
+      console.log(json ? JSON.stringify({ url: stackUrl() }) : stackUrl());
       return 0;
-    case 'status':
-      console.log(isRunning() ? `running at ${stackUrl()}` : 'not running (start it with: pg-centroid db up)');
+    case 'status': {
+      const running = isRunning();
+      if (json) console.log(JSON.stringify({ running, url: stackUrl() }));
+      else console.log(running ? `running at ${stackUrl()}` : 'not running (start it with: pg-centroid db up)');
       return 0;
+    }
     default:
       console.error('usage: pg-centroid db up | down | url | status');
       return 2;
@@ -50,14 +73,30 @@ function db(action: string | undefined): number {
 const USAGE = `usage: pg-centroid <command>
 
   db up | down | url | status   the embedded PostgreSQL 18 + TimescaleDB + pljs stack
+  install [--method auto|files|sql]
+                                install pg_centroid into the database (extension files, or plain SQL)
+  attach <table> --config settings.json [--no-refit]
+                                cluster a table on insert (settings + trigger + first clustering)
+  detach <table>                stop clustering a table on insert (cluster numbers stay)
+  status [table]                settings, rows, last refit, cost and clusters of clustered tables
+  refit <table>                 re-cluster a table's window now
+  fit <model> --source <table|view|SELECT> --config settings.json
+                                segment a table in one call and record the model version
+  plot <table> --out plot.svg [--html plot.html] [--sample 2000]
+                                scatter of a sample coloured by cluster, centroids marked
+  bench [args...]               run the benchmark (bench/run.ts)
   demo                          stream rows from drifting sources into a clustered hypertable
 
-Set DATABASE_URL to use an existing server instead of the embedded stack.`;
+Commands that print data take --json. They talk to DATABASE_URL, or to the embedded stack when
+DATABASE_URL is not set (start it with: pg-centroid db up).`;
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
+    const message = e instanceof Error ? e.message : String(e);
+    const hint = e instanceof CliError ? e.hint : '';
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ error: { message, hint } }));
+    console.error(`error: ${message}${hint ? `\nhint: ${hint}` : ''}`);
+    process.exit(e instanceof CliError ? e.exitCode : 1);
   },
 );
