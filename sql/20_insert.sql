@@ -57,7 +57,8 @@ DECLARE
   result jsonb;
 BEGIN
   IF NOT pg_catalog.pg_has_role(current_user, (SELECT relowner FROM pg_catalog.pg_class WHERE oid = table_name), 'USAGE') THEN
-    RAISE EXCEPTION 'pg_centroid: only the owner of table % can refit it', table_name USING ERRCODE = '42501';
+    RAISE EXCEPTION 'pg_centroid: only the owner of table % can refit it', table_name
+      USING ERRCODE = '42501', HINT = 'ask the table''s owner, or a superuser, to run centroid.refit';
   END IF;
   result := centroid._refit(table_name);
   PERFORM centroid._raise(result);
