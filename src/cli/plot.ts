@@ -25,9 +25,9 @@ export interface PlotData {
   centroids: PlotCentroid[];
 }
 
-const WIDTH = 760;
+const WIDTH = 800;
 const HEIGHT = 560;
-const MARGIN = { left: 70, right: 170, top: 60, bottom: 60 };
+const MARGIN = { left: 70, right: 210, top: 60, bottom: 60 };
 
 // Tableau 10: distinguishable, and readable by most colour-blind viewers.
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -57,9 +57,11 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const closeness = (m: number) => Math.abs(Math.log((m * power) / raw));
+  const step = [1, 2, 2.5, 5, 10].reduce((best, m) => (closeness(m) < closeness(best) ? m : best)) * power;
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) out.push(+t.toPrecision(12));
+  // The epsilon keeps ends that are multiples of the step despite float rounding (-0.3 / 0.1).
+  for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) out.push(+(i * step).toPrecision(12));
   return out;
 }
 
