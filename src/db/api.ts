@@ -5,6 +5,8 @@ import { validateConfig, type Settings } from '../config/settings';
 import { checkColumns, describe } from './catalog';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
 import { afterStatement, beforeStatement, onRow, refitRow, type TriggerCall } from './insert';
+import { checkFitConfig, fitModel, predictEntry, takePredictError } from './batch';
+import { chooseK } from './batch-choose';
 import { refitWindow } from './refit';
 import { loadSettings, loadState } from './state';
 
@@ -53,4 +55,10 @@ export const api = {
   beforeStatement: (oid: number) => guarded(() => beforeStatement(oid)),
   afterStatement: (oid: number) => guarded(() => afterStatement(oid)),
   onRow: (t: TriggerCall) => onRow(t),
+  // JSON text, not an object: pljs renders numbers in returned jsonb with 15 digits only.
+  fit: (model: string, source: string, config: unknown) => JSON.stringify(guarded(() => fitModel(model, source, config))),
+  chooseK: (source: string, config: unknown, kMin: number, kMax: number) => JSON.stringify(guarded(() => chooseK(source, config, kMin, kMax))),
+  checkFitConfig: (config: unknown) => guarded(() => checkFitConfig(config)),
+  predict: predictEntry,
+  takePredictError,
 };

@@ -1,0 +1,264 @@
+// Batch segmentation (the article's workflow): centroid.fit trains on a table, view or query, writes
+// labels in one UPDATE and registers the model as a new version in centroid.models;
+// centroid.predict labels a new row with the latest version.
+
+import { validateConfig, type Settings } from '../config/settings';
+import { fit } from '../core/fit';
+import { calinskiHarabasz, daviesBouldin, radii, silhouette } from '../core/metrics';
+import { countDistinct } from '../core/seeding';
+import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
+import type { DistanceType, FitResult, Points } from '../core/types';
+import { float, integer, matrix, text } from '../sql/quote';
+import { checkSourceColumns, readRows, resolveOutput, resolveSource, writeLabels, type Rows } from './batch-source';
+import { guarded, isError, UserError, type ErrorResult } from './errors';
+import { now, one } from './pl';
+import { fitOptions } from './refit';
+
+/** Quality of one fit, in the space it was fitted in (standardized when standardize is zscore). */
+export interface Metrics {
+  inertia: number;
+  silhouette: number | null;
+  silhouette_sample: number;
+  davies_bouldin: number | null;
+  calinski_harabasz: number | null;
+  cluster_sizes: number[];
+  radii: number[];
+}
+
+/** The rows of a source, prepared for fitting: standardized when asked, with the scaler used. */
+export interface Prepared {
+  rows: Rows;
+  points: Points;
+  scaler: Scaler | null;
+}
+
+/**
+ * Rows the silhouette of a fit is computed on (a seeded sample past it): its cost grows with the square
+ * of this, and 1,000 rows keep it near a quarter of a second in pljs at 4 features.
+ */
+export const FIT_SILHOUETTE_SAMPLE = 1000;
+
+/** Advisory-lock namespace of model versions (first key of the two-key form). */
+const MODEL_LOCK_SPACE = 0x6d6f646c;
+
+/** A finite number, or null (JSON has no NaN). */
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Rows of a flat k x d array, for JSON. */
+function rowsOf(flat: ArrayLike<number>, k: number, d: number): number[][] {
+  return Array.from({ length: k }, (_, c) => Array.from({ length: d }, (_, j) => flat[c * d + j] as number));
+}
+
+/** Validates a model name: non-empty text of at most 200 characters. */
+function checkModelName(model: unknown): string {
+  if (typeof model !== 'string' || model.trim() === '' || model.length > 200) {
+    throw new UserError(`pg_centroid: model name must be text of 1 to 200 characters, not ${JSON.stringify(model)}`, "name the model, e.g. 'customer_segments'");
+  }
+  return model;
+}
+
+/** Reads and (when asked) standardizes a source's rows; refuses fewer valid (or distinct) rows than k. */
+export function prepare(rows: Rows, s: Settings, k: number, what: string): Prepared {
+  const { n } = rows.points;
+  if (n < k) {
+    throw new UserError(
+      `pg_centroid: ${what} has ${n} rows with valid features (${rows.skipped} left out for NULL, NaN or infinite values), fewer than cluster_count ${k}`,
+      n > 0 ? `lower cluster_count to at most ${n}, or add rows` : 'the source has no rows with all clustering columns set: check its query and columns',
+    );
+  }
+  const distinct = countDistinct(rows.points, k);
+  if (distinct < k) {
+    throw new UserError(`pg_centroid: ${what} has only ${distinct} distinct rows, fewer than cluster_count ${k}`, `lower cluster_count to at most ${distinct}`);
+  }
+  if (s.standardize === 'none') return { rows, points: rows.points, scaler: null };
+  const scaler = fitScaler(rows.points);
+  return { rows, points: { ...rows.points, data: standardize(rows.points.data, scaler) }, scaler };
+}
+
+/** Inertia, silhouette (seeded sample), Davies-Bouldin, Calinski-Harabasz, sizes and mean radii of a fit. */
+export function metricsOf(points: Points, result: FitResult, distance: DistanceType, seed: number, sample = FIT_SILHOUETTE_SAMPLE): Metrics {
+  const { k, centers, labels } = result;
+  return {
+    inertia: result.cost,
+    silhouette: finite(silhouette(points, labels, k, distance, { sampleSize: sample, seed })),
+    silhouette_sample: Math.min(sample, points.n),
+    davies_bouldin: finite(daviesBouldin(points, labels, centers, k, distance)),
+    calinski_harabasz: finite(calinskiHarabasz(points, labels, k)),
+    cluster_sizes: Array.from(result.sizes),
+    radii: Array.from(radii(points, labels, centers, k, distance).mean),
+  };
+}
+
+/** Refuses a model name already used by a role the caller is not a member of. */
+function checkModelOwner(model: string): void {
+  const row = one<{ owner: string | null; allowed: boolean | null }>(
+    `SELECT o.owner, centroid._member_of(o.owner) AS allowed FROM (SELECT centroid._model_owner(${text(model)}) AS owner) o`,
+  );
+  if (row && row.owner !== null && !row.allowed) {
+    throw new UserError(`pg_centroid: model "${model}" belongs to role ${row.owner}`, 'choose another model name, or fit it as that role', '', '42501');
+  }
+}
+
+/** centroid.fit(model, source, config): fits, writes labels, registers a new version and summarizes it. */
+export function fitModel(modelArg: unknown, sourceArg: string, config: unknown): Record<string, unknown> {
+  const started = now();
+  const model = checkModelName(modelArg);
+  const s = validateConfig(config, 'fit');
+  const source = resolveSource(sourceArg);
+  const output = resolveOutput(s, source);
+  checkSourceColumns(source, s, output !== null);
+  checkModelOwner(model);
+  one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(MODEL_LOCK_SPACE)}::int4, pg_catalog.hashtext(${text(model)}))`);
+
+  const t0 = now();
+  const rows = readRows(source, s, output !== null);
+  const p = prepare(rows, s, s.cluster_count, source.display);
+  const t1 = now();
+  const result = fit(p.points, fitOptions(s, null));
+  const t2 = now();
+  const metrics = metricsOf(p.points, result, s.distance_type, s.seed);
+  const t3 = now();
+  const changed = output ? writeLabels(output, s, rows, result.labels) : 0;
+  const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, metrics_ms: t3 - t2, write_ms: now() - t3 };
+  const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
+  const durationMs = now() - started;
+  const version = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, rows, durationMs);
+  return {
+    model,
+    version,
+    rows_used: p.points.n,
+    rows_skipped: rows.skipped,
+    k: result.k,
+    algorithm: result.algorithmUsed ?? s.clustering_algorithm,
+    cost: result.cost,
+    iterations: result.iterations,
+    converged: result.converged,
+    duration_ms: durationMs,
+    timings,
+    centroids: rowsOf(centers, result.k, result.d),
+    standardization: p.scaler ? { means: Array.from(p.scaler.means), scales: Array.from(p.scaler.scales) } : null,
+    metrics,
+    output_table: output?.display ?? null,
+    labels_changed: changed,
+  };
+}
+
+/** Inserts the fit as the model's next version; returns the version. */
+function register(
+  model: string,
+  source: string,
+  s: Settings,
+  output: string | null,
+  result: FitResult,
+  centers: Float64Array,
+  scaler: Scaler | null,
+  metrics: Metrics,
+  rows: Rows,
+  durationMs: number,
+): number {
+  const standardization = scaler ? { means: Array.from(scaler.means), scales: Array.from(scaler.scales) } : null;
+  const stored = { ...s, output_table: output };
+  const row = one<{ version: number }>(
+    `INSERT INTO centroid.models (model, version, source, config, centroids, standardization, cost, iterations, metrics, rows_used, rows_skipped, duration_ms)
+     SELECT ${text(model)}, coalesce(max(m.version), 0) + 1, ${text(source)}, ${text(JSON.stringify(stored))}::jsonb,
+            ${matrix(centers, result.k, result.d)}, ${standardization ? text(JSON.stringify(standardization)) + '::jsonb' : 'NULL'},
+            ${float(result.cost)}, ${integer(result.iterations)}, ${text(JSON.stringify(metrics))}::jsonb,
+            ${integer(result.labels.length)}, ${integer(rows.skipped)}, ${float(durationMs)}
+       FROM centroid.models m WHERE m.model = ${text(model)}
+     RETURNING version`,
+  );
+  return Number(row?.version);
+}
+
+/** A model version as predict needs it (cached per connection by model, version and creation time). */
+interface Loaded {
+  stamp: string;
+  k: number;
+  d: number;
+  /** Centroids in the space distances are taken in (standardized when the model was). */
+  centers: Float64Array;
+  scaler: Scaler | null;
+  distance: DistanceType;
+}
+
+const loaded = new Map<string, Loaded>();
+
+/** The latest version of a model; throws a UserError when there is none. */
+function latest(model: string): Loaded {
+  const row = one<{ stamp: string; centroids: number[]; standardization: { means: number[]; scales: number[] } | null; distance: string | null; d: number }>(
+    `SELECT version::text || '@' || created_at::text AS stamp, centroids, standardization, config->>'distance_type' AS distance,
+            pg_catalog.array_length(centroids, 2) AS d
+       FROM centroid.models WHERE model = ${text(model)} ORDER BY version DESC LIMIT 1`,
+  );
+  if (!row) throw new UserError(`pg_centroid: model "${model}" does not exist`, `fit it first: SELECT centroid.fit(${text(model)}, '<source>', '{...}')`);
+  const cached = loaded.get(model);
+  if (cached && cached.stamp === row.stamp) return cached;
+  const d = Number(row.d);
+  const raw = Float64Array.from(row.centroids, Number);
+  const scaler = row.standardization ? { means: Float64Array.from(row.standardization.means), scales: Float64Array.from(row.standardization.scales) } : null;
+  const entry: Loaded = {
+    stamp: row.stamp,
+    k: raw.length / d,
+    d,
+    centers: scaler ? standardize(raw, scaler) : raw,
+    scaler,
+    distance: row.distance === 'manhattan' ? 'manhattan' : 'euclidean',
+  };
+  loaded.set(model, entry);
+  return entry;
+}
+
+/** centroid.predict(model, features): the nearest cluster of the latest version, or null for invalid features. */
+export function predictLabel(model: string, features: (number | null)[] | null): number | null {
+  const m = latest(checkModelName(model));
+  if (!Array.isArray(features) || features.length !== m.d) {
+    throw new UserError(`pg_centroid: model "${model}" expects ${m.d} features, not ${Array.isArray(features) ? features.length : 0}`, `pass one number per clustering column, in the order of clustering_columns: ARRAY[${Array.from({ length: m.d }, (_, j) => `x${j + 1}`).join(', ')}]`);
+  }
+  const x = new Float64Array(m.d);
+  for (let j = 0; j < m.d; j++) {
+    const v = features[j];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return null;
+    x[j] = m.scaler ? (v - (m.scaler.means[j] as number)) / (m.scaler.scales[j] as number) : v;
+  }
+  let best = 0;
+  let bestDist = Infinity;
+  for (let c = 0; c < m.k; c++) {
+    let s = 0;
+    for (let j = 0; j < m.d; j++) {
+      const t = (x[j] as number) - (m.centers[c * m.d + j] as number);
+      s += m.distance === 'manhattan' ? Math.abs(t) : t * t;
+    }
+    if (s < bestDist) {
+      bestDist = s;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** Validates fit settings without fitting (for schedule_fit, so a bad config fails now and not at night). */
+export function checkFitConfig(config: unknown): { ok: true } {
+  validateConfig(config, 'fit');
+  return { ok: true };
+}
+
+let predictError: ErrorResult | null = null;
+
+/** predictLabel for the SQL wrapper: -1 after a user error, which takePredictError then returns. */
+export function predictEntry(model: string, features: (number | null)[] | null): number | null {
+  const r = guarded(() => predictLabel(model, features));
+  if (isError(r)) {
+    predictError = r;
+    return -1;
+  }
+  return r;
+}
+
+/** The user error of the last predictEntry that returned -1 (once). */
+export function takePredictError(): ErrorResult | null {
+  const e = predictError;
+  predictError = null;
+  return e;
+}
