@@ -42,9 +42,7 @@ DECLARE
   labelled record;
 BEGIN
   labelled := centroid._refit_row(TG_RELID, NEW);
-  IF labelled IS NULL THEN
-    PERFORM centroid._raise(centroid._take_error());
-  END IF;
+  PERFORM centroid._raise(centroid._take_error());
   RETURN labelled;
 END $$;
 

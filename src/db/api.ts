@@ -36,19 +36,19 @@ export function refit(oid: number): unknown {
 let pendingError: ErrorResult | null = null;
 
 export const api = {
-  /** Returns the row with its label, or null after a user error (kept for takeError). */
+  /** Returns the row with its label, or unchanged after a user error (kept for takeError): a null record crashes pljs 1.0.5. */
   refitRow: (relid: number, row: Record<string, unknown>) => {
     const r = guarded(() => refitRow(relid, row));
     if (isError(r)) {
       pendingError = r;
-      return null;
+      return row;
     }
     return r;
   },
   takeError: () => {
     const e = pendingError;
     pendingError = null;
-    return e;
+    return e ?? {};
   },
   validateSettings,
   refit,
