@@ -10,7 +10,8 @@ import { projectRoot } from '../stack/stack';
 import { CliError, withClient } from './connect';
 import { install, type Method } from './install';
 import { renderHtml, renderSvg, type PlotData } from './plot';
-import { withSpinner } from './progress';
+import { parseCsv } from './csv';
+import { progress, withSpinner } from './progress';
 import { projection } from './projection';
 
 /** Parsed arguments: positionals and options. */
@@ -207,6 +208,47 @@ export async function plot(argv: string[]): Promise<number> {
   if (typeof html === 'string') writeFileSync(html, renderHtml(data, svg));
   const summary = { table: status.table, out: out ?? null, html: html ?? null, points: data.points.length, clusters: data.centroids.length, axes: data.axes };
   print(p, summary, () => `wrote ${[out, html].filter(Boolean).join(' and ')}: ${summary.points} rows, ${summary.clusters} centroids (${data.axes.filter(Boolean).join(' vs ')})`);
+  return 0;
+}
+
+const LOAD = 'pg-centroid load <table> --csv rows.csv [--batch 10000] [--json]';
+
+/** `load <table> --csv file`: bulk insert (header row names the columns), one INSERT per batch so clustering refits once per batch. */
+export async function load(argv: string[]): Promise<number> {
+  const p = args(argv, LOAD, { csv: { type: 'string' }, batch: { type: 'string' } });
+  const table = positional(p, 0, 'table', LOAD);
+  const file = p.values.csv;
+  if (typeof file !== 'string') throw new CliError('missing --csv', `usage: ${LOAD}`, 2);
+  if (!existsSync(file)) throw new CliError(`no file ${file}`, `usage: ${LOAD}`, 2);
+  const batch = Number(p.values.batch ?? 10000);
+  if (!Number.isInteger(batch) || batch < 1) throw new CliError(`--batch must be a positive integer, not "${String(p.values.batch)}"`, `usage: ${LOAD}`, 2);
+  let records: (string | null)[][];
+  try {
+    records = parseCsv(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, 'write CSV with a header row of column names');
+  }
+  const [header, ...data] = records;
+  if (!header || header.some((h) => h === null)) throw new CliError(`${file} has no header row of column names`, 'the first line names the columns, e.g. v1,v2,v3');
+  const names = header as string[];
+  const started = Date.now();
+  const inserted = await withClient(async (c) => {
+    const api = new PgCentroid(c);
+    const bar = progress(`loading ${table}`, data.length);
+    let done = 0;
+    try {
+      for (let i = 0; i < data.length; i += batch) {
+        const rows = data.slice(i, i + batch).map((r) => Object.fromEntries(names.map((n, j) => [n, r[j] ?? null])));
+        done += await api.insert(table, rows);
+        bar.update(done);
+      }
+    } finally {
+      bar.finish();
+    }
+    return done;
+  });
+  const result = { table, rows: inserted, batches: Math.ceil(data.length / batch), duration_ms: Date.now() - started };
+  print(p, result, () => `loaded ${inserted} rows into ${table} in ${result.batches} statements (${(result.duration_ms / 1000).toFixed(1)} s)`);
   return 0;
 }
 

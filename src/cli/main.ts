@@ -1,7 +1,7 @@
 // The pg-centroid command line: a thin layer over the SQL functions and the embedded stack.
 
 import { down, isRunning, stackUrl, up } from '../stack/stack';
-import { attach, bench, detach, fit, installCommand, plot, refit, status } from './commands';
+import { attach, bench, detach, fit, installCommand, load, plot, refit, status } from './commands';
 import { CliError } from './connect';
 
 const log = (line: string) => console.error(line);
@@ -26,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return fit(rest);
     case 'plot':
       return plot(rest);
+    case 'load':
+      return load(rest);
     case 'bench':
       return bench(rest);
     case 'demo': {
@@ -82,6 +84,8 @@ const USAGE = `usage: pg-centroid <command>
   refit <table>                 re-cluster a table's window now
   fit <model> --source <table|view|SELECT> --config settings.json
                                 segment a table in one call and record the model version
+  load <table> --csv rows.csv [--batch 10000]
+                                bulk insert rows (clustered on the way in), with a progress bar
   plot <table> --out plot.svg [--html plot.html] [--sample 2000]
                                 scatter of a sample coloured by cluster, centroids marked
   bench [args...]               run the benchmark (bench/run.ts)

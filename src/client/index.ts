@@ -164,6 +164,17 @@ export class PgCentroid {
     return r.rows.map((row) => ({ features: (row.f as (number | null)[]).map(Number), cluster: row.c === null ? null : Number(row.c) }));
   }
 
+  /** Inserts rows (column name to value) in one statement, so clustering on insert refits once; returns the count. */
+  async insert(table: string, rows: Record<string, unknown>[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const rel = await this.value<string>('SELECT $1::regclass::text AS v', [table]);
+    // jsonb_populate_recordset converts each value to its column's type, as COPY would.
+    const list = columns.map(ident).join(', ');
+    const r = await this.db.query(`INSERT INTO ${rel} (${list}) SELECT ${list} FROM pg_catalog.jsonb_populate_recordset(NULL::${rel}, $1::jsonb)`, [JSON.stringify(rows)]);
+    return (r as { rowCount?: number | null }).rowCount ?? rows.length;
+  }
+
   /** Closes the pool made from a connection string (a pool or client you passed in stays open). */
   async end(): Promise<void> {
     await this.owned?.end();
