@@ -60,6 +60,10 @@ END $$;
 CREATE FUNCTION centroid._settings_after() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  -- A restore brings the companion triggers from the dump; creating them here would make it fail.
+  IF current_setting('application_name') = 'pg_restore' OR current_setting('timescaledb.restoring', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') AND (TG_OP = 'DELETE' OR OLD.table_name <> NEW.table_name) THEN
     PERFORM centroid._companions(OLD.table_name, NULL);
   END IF;

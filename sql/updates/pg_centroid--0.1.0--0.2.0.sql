@@ -7,4 +7,31 @@
 
 ALTER TABLE centroid.state ADD COLUMN IF NOT EXISTS standardization jsonb;
 
+-- sql/30_batch.sql: the model registry (its policy needs centroid._member_of, created below).
+CREATE TABLE centroid.models (
+  model text NOT NULL,
+  version int4 NOT NULL,
+  source text NOT NULL,
+  config jsonb NOT NULL,
+  centroids float8[] NOT NULL,
+  standardization jsonb,
+  cost float8 NOT NULL,
+  iterations int4,
+  metrics jsonb,
+  rows_used int8 NOT NULL,
+  rows_skipped int8 NOT NULL DEFAULT 0,
+  duration_ms float8,
+  owner name NOT NULL DEFAULT current_user,
+  created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  PRIMARY KEY (model, version),
+  CHECK (version > 0)
+);
+COMMENT ON TABLE centroid.models IS
+  'pg_centroid: model registry of centroid.fit: one row per version (config, centroids in original units, standardization, cost, metrics, rows, duration)';
+SELECT pg_catalog.pg_extension_config_dump('centroid.models', '');
+
 @FUNCTIONS@
+
+ALTER TABLE centroid.models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY owner_only ON centroid.models USING (centroid._member_of(owner)) WITH CHECK (owner = current_user);
+GRANT SELECT, INSERT, DELETE ON centroid.models TO PUBLIC;

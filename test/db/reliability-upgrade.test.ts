@@ -33,7 +33,8 @@ const CATALOG: Record<string, string> = {
   policies: `SELECT tablename, policyname, permissive, roles::text, cmd, qual, with_check FROM pg_policies WHERE schemaname = 'centroid' ORDER BY 1, 2`,
   eventTriggers: `SELECT evtname, evtevent, evtfoid::regprocedure::text AS fn, evtenabled, evttags FROM pg_event_trigger ORDER BY 1`,
   schema: `SELECT nspname, nspacl::text AS acl FROM pg_namespace WHERE nspname = 'centroid'`,
-  dumped: `SELECT extconfig::regclass[]::text AS tables, extcondition FROM pg_extension WHERE extname = 'pg_centroid'`,
+  dumped: `SELECT u.rel::regclass::text AS rel, u.condition FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(rel, condition)
+            WHERE e.extname = 'pg_centroid' ORDER BY 1`,
 };
 
 /** The catalog snapshot of one database. */
