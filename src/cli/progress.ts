@@ -24,7 +24,7 @@ export function progress(label: string, total: number | null, stream: NodeJS.Wri
     } else {
       line = `${label} ${FRAMES[frame++ % FRAMES.length]} ${seconds}s`;
     }
-    stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\x1b[K`);
+    stream.write(`\r${line.slice(0, (stream.columns || 80) - 1)}\x1b[K`);
   };
   const timer = setInterval(draw, 100);
   timer.unref();
