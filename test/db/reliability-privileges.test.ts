@@ -45,7 +45,9 @@ beforeAll(async () => {
   for (const r of [OWNER, INTRUDER, WRITER]) await admin(`CREATE ROLE ${r} LOGIN`);
   db = await createDatabase('rel_privileges');
   await db.client.query(`GRANT CREATE ON SCHEMA public TO ${OWNER}`);
-  [owner, intruder, writer] = await Promise.all([OWNER, INTRUDER, WRITER].map((r) => connectAs(r)));
+  owner = await connectAs(OWNER);
+  intruder = await connectAs(INTRUDER);
+  writer = await connectAs(WRITER);
   await owner.query('CREATE TABLE t (id bigserial, ts timestamptz NOT NULL DEFAULT clock_timestamp(), v1 real, v2 real, cluster_number int)');
   await owner.query(`SELECT create_hypertable('t', 'ts')`);
   await owner.query('INSERT INTO centroid.settings VALUES ($1, $2)', ['t', CONFIG]);
