@@ -248,7 +248,7 @@ export async function load(argv: string[]): Promise<number> {
     return done;
   });
   const result = { table, rows: inserted, batches: Math.ceil(data.length / batch), duration_ms: Date.now() - started };
-  print(p, result, () => `loaded ${inserted} rows into ${table} in ${result.batches} statements (${(result.duration_ms / 1000).toFixed(1)} s)`);
+  print(p, result, () => `loaded ${inserted} rows into ${table} in ${result.batches} statement${result.batches === 1 ? '' : 's'} (${(result.duration_ms / 1000).toFixed(1)} s)`);
   return 0;
 }
 
