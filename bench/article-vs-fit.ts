@@ -64,9 +64,13 @@ try {
     skInertia = Number(inertia.rows[0].inertia);
     console.log(`run ${i + 1}: centroid.fit ${f.ms.toFixed(0)} ms (${JSON.stringify(fitSummary.timings)}), build_customer_clusters ${s.ms.toFixed(0)} ms`);
   }
+  // scikit-learn's n_init='auto' is one k-means++ start; the same with centroid.fit:
+  const one = await timed(c, `SELECT centroid.fit('bench_segments_1', 'customer_features', $1) AS r`, [{ ...ARTICLE_FIT_CONFIG, starts: 1 }]);
+  const oneSummary = one.row.r as Record<string, unknown>;
+  console.log(`centroid.fit with starts = 1: ${one.ms.toFixed(0)} ms (${JSON.stringify(oneSummary.timings)}), cost ${Number(oneSummary.cost).toFixed(2)}`);
   const fm = median(fitMs);
   const sm = median(skMs);
-  console.log(`\ncentroid.fit (k-means++, ${fitSummary.iterations} iterations):   median ${fm.toFixed(0)} ms, cost ${fitCost.toFixed(2)}`);
+  console.log(`\ncentroid.fit (k-means++, 3 starts, ${fitSummary.iterations} iterations):   median ${fm.toFixed(0)} ms, cost ${fitCost.toFixed(2)}`);
   console.log(`article (scikit-learn, n_init='auto'): median ${sm.toFixed(0)} ms, inertia ${skInertia.toFixed(2)}`);
   console.log(`time ratio fit / article = ${(fm / sm).toFixed(2)}   cost ratio fit / article = ${(fitCost / skInertia).toFixed(4)}`);
 } finally {
