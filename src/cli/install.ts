@@ -1,6 +1,7 @@
 // `pg-centroid install`: puts pg_centroid into the database behind DATABASE_URL, by copying the
 // extension files into the server's share directory when they can be reached, else by the plain SQL installer.
 
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -36,11 +37,11 @@ async function extensionDir(client: pg.Client, url: URL): Promise<string | null>
   if (!isLocal(url)) return null;
   let share: string | null = null;
   try {
-    // The server's own answer (pg_config view, superusers only), not whichever pg_config is on PATH.
+    // The server's own answer (pg_config view, superusers only) first.
     const r = await client.query<{ setting: string }>(`SELECT setting FROM pg_catalog.pg_config WHERE name = 'SHAREDIR'`);
     share = r.rows[0]?.setting ?? null;
   } catch {
-    return null;
+    share = await sharedirFromPath(client);
   }
   if (!share) return null;
   const candidates: string[] = [];
@@ -58,6 +59,16 @@ async function extensionDir(client: pg.Client, url: URL): Promise<string | null>
     }
   }
   return null;
+}
+
+/** `pg_config --sharedir` from PATH, when that pg_config is of the server's major version. */
+async function sharedirFromPath(client: pg.Client): Promise<string | null> {
+  const version = spawnSync('pg_config', ['--version'], { encoding: 'utf8' });
+  const share = spawnSync('pg_config', ['--sharedir'], { encoding: 'utf8' });
+  if (version.status !== 0 || share.status !== 0) return null;
+  const server = (await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v ?? '';
+  const major = /PostgreSQL (\d+)/.exec(version.stdout)?.[1];
+  return major !== undefined && Math.floor(Number(server) / 10000) === Number(major) ? share.stdout.trim() : null;
 }
 
 /** Makes pljs (or plv8) available in the database; returns its name. */
