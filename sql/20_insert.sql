@@ -1,8 +1,14 @@
 -- Clustering on insert: the row trigger users attach, and the statement-level companions that
 -- pg_centroid attaches itself (see src/db/insert.ts).
+--
+-- None of them is SECURITY DEFINER: like any trigger, they act with the rights of the role that
+-- inserts. A refit reads the window and rewrites changed cluster numbers, so that role needs
+-- SELECT on the table and UPDATE on the cluster number column (checked before the first row, with
+-- the GRANT to run in the HINT). Running them as a superuser would run the table owner's own code
+-- (UPDATE triggers, index expressions) with a superuser's rights.
 
 CREATE FUNCTION centroid.cluster_on_insert() RETURNS trigger
-LANGUAGE javascript SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE javascript
 AS $js$
 return API.onRow({ NEW: NEW, TG_WHEN: TG_WHEN, TG_LEVEL: TG_LEVEL, TG_OP: TG_OP, TG_RELID: TG_RELID, TG_TABLE_SCHEMA: TG_TABLE_SCHEMA, TG_TABLE_NAME: TG_TABLE_NAME });
 $js$;
@@ -16,14 +22,14 @@ CREATE FUNCTION centroid._after_statement(relid oid) RETURNS jsonb
 LANGUAGE javascript AS $js$ return API.afterStatement(relid); $js$;
 
 CREATE FUNCTION centroid._before_insert() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM centroid._raise(centroid._before_statement(TG_RELID));
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION centroid._after_insert() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM centroid._raise(centroid._after_statement(TG_RELID));
   RETURN NULL;
@@ -37,7 +43,7 @@ LANGUAGE javascript AS $js$ return API.takeError(); $js$;
 
 -- The `row` policy's companion: the paper's behaviour, a refit of the window with every new row.
 CREATE FUNCTION centroid._row_refit() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   labelled record;
 BEGIN

@@ -14,10 +14,18 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     FROM pg_catalog.pg_class c WHERE c.oid = table_name
 $$;
 
+CREATE FUNCTION centroid._inserts(table_name regclass) RETURNS bool
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(pg_catalog.has_table_privilege(current_user, table_name::oid, 'INSERT'), false)
+$$;
+
 ALTER TABLE centroid.settings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE centroid.state ENABLE ROW LEVEL SECURITY;
 CREATE POLICY owner_only ON centroid.settings USING (centroid._owns(table_name));
 CREATE POLICY owner_only ON centroid.state USING (centroid._owns(table_name));
+-- Roles that may insert into a clustered table read its settings and keep its state (their inserts refit it).
+CREATE POLICY inserters_read ON centroid.settings FOR SELECT USING (centroid._inserts(table_name));
+CREATE POLICY inserters_refit ON centroid.state USING (centroid._inserts(table_name));
 
 GRANT USAGE ON SCHEMA centroid TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON centroid.settings TO PUBLIC;

@@ -35,3 +35,8 @@ SELECT pg_catalog.pg_extension_config_dump('centroid.models', '');
 ALTER TABLE centroid.models ENABLE ROW LEVEL SECURITY;
 CREATE POLICY owner_only ON centroid.models USING (centroid._member_of(owner)) WITH CHECK (owner = current_user);
 GRANT SELECT, INSERT, DELETE ON centroid.models TO PUBLIC;
+
+-- Companion triggers run with the inserting role's rights (no SECURITY DEFINER): inserters read
+-- the table's settings and keep its state.
+CREATE POLICY inserters_read ON centroid.settings FOR SELECT USING (centroid._inserts(table_name));
+CREATE POLICY inserters_refit ON centroid.state USING (centroid._inserts(table_name));

@@ -14,6 +14,8 @@ import { onlineUpdate } from '../core/online';
 import type { Scaler } from '../core/standardize';
 import { checkColumns, chunksOf, describe, hypertableId, tableOf, type Table } from './catalog';
 import { UserError } from './errors';
+import { one } from './pl';
+import { ident, integer, text } from '../sql/quote';
 import { refitWindow, type RefitOutcome } from './refit';
 import { loadSettings, loadState, saveOnline, type State } from './state';
 
@@ -43,6 +45,23 @@ function load(oid: number): Armed | null {
   return { table, settings, state, rows: 0, refused: null, onlineDirty: false, x: new Float64Array(settings.clustering_columns.length) };
 }
 
+/** Refits run with the inserting role's rights: it must read the window and rewrite cluster numbers. */
+function checkRefitRights(a: Armed): void {
+  const column = a.settings.cluster_number_column as string;
+  const r = one<{ role: string; can_select: boolean; can_update: boolean }>(
+    `SELECT current_user::text AS role, pg_catalog.has_table_privilege(${integer(a.table.oid)}::oid, 'SELECT') AS can_select,
+            pg_catalog.has_column_privilege(${integer(a.table.oid)}::oid, ${text(column)}, 'UPDATE') AS can_update`,
+  );
+  if (!r || (r.can_select && r.can_update)) return;
+  const missing = [r.can_select ? null : `SELECT on ${a.table.display}`, r.can_update ? null : `UPDATE on its column ${column}`].filter(Boolean).join(' and ');
+  throw new UserError(
+    `pg_centroid: role "${r.role}" cannot insert into clustered table ${a.table.display}: it lacks ${missing}`,
+    `clustering on insert re-clusters with the inserting role's rights; the owner can run: GRANT SELECT, UPDATE (${ident(column)}) ON ${a.table.sql} TO ${ident(r.role)};`,
+    'the window is read and changed cluster numbers are rewritten by the role that inserts, never with more rights than it has',
+    '42501',
+  );
+}
+
 /** Chunks seen per hypertable, so the row trigger finds its table without a query. */
 const chunkParents = new Map<number, number>();
 
@@ -51,6 +70,7 @@ export function beforeStatement(oid: number): null {
   armed.delete(oid);
   const a = load(oid);
   if (!a) return null;
+  checkRefitRights(a);
   armed.set(oid, a);
   for (const chunk of chunksOf(oid)) chunkParents.set(chunk, oid);
   const id = hypertableId(oid);

@@ -1,6 +1,6 @@
-// Privileges: only a table's owner (or a superuser) configures or refits it; a role with only INSERT
-// still gets its rows labelled but sees and writes no one else's settings or state; every SECURITY
-// DEFINER function pins search_path.
+// Privileges: only a table's owner (or a superuser) configures or refits it; an inserting role
+// re-clusters with its own rights (SELECT and UPDATE of the cluster number column, or a clear
+// refusal naming the GRANT), never with more; every SECURITY DEFINER function pins search_path.
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,29 +95,54 @@ describe('privileges', () => {
     expect(i.message).toMatch(/is not clustered/);
   });
 
-  it('lets a role with only INSERT insert, and its rows get labelled', async () => {
+  it('refuses a role with only INSERT, naming the GRANT that lets it insert, and inserts nothing', async () => {
+    const e = await failure(writer, 'INSERT INTO t (v1, v2) VALUES (10, 1), (0, 0), (10, 1)');
+    expect(e.code).toBe('42501');
+    expect(e.message).toBe(`pg_centroid: role "${WRITER}" cannot insert into clustered table t: it lacks SELECT on t and UPDATE on its column cluster_number`);
+    expect(e.hint).toBe(`clustering on insert re-clusters with the inserting role's rights; the owner can run: GRANT SELECT, UPDATE ("cluster_number") ON "public"."t" TO "${WRITER}";`);
+    expect((await owner.query(`SELECT count(*)::int AS n FROM t`)).rows[0].n).toBe(20);
+  });
+
+  it('lets a role with INSERT, SELECT and UPDATE of the cluster number insert, and its rows get labelled', async () => {
+    await owner.query(`GRANT SELECT, UPDATE (cluster_number) ON t TO ${WRITER}`);
     await writer.query('INSERT INTO t (v1, v2) VALUES (10, 1), (0, 0), (10, 1)');
     const r = await owner.query(`SELECT count(*)::int AS n, count(cluster_number)::int AS labelled FROM t`);
     expect(r.rows[0]).toEqual({ n: 23, labelled: 23 });
     expect((await owner.query(`SELECT rows_used FROM centroid.state WHERE table_name = 't'::regclass`)).rows[0].rows_used).toBe(23);
-    await failure(writer, 'SELECT * FROM t');
+    // Its rights stay its own: no UPDATE of other columns.
+    await failure(writer, 'UPDATE t SET v1 = 0');
   });
 
-  it('does not let that role read settings or state, or write state', async () => {
-    expect((await writer.query(`SELECT count(*)::int AS n FROM centroid.settings`)).rows[0].n).toBe(0);
-    expect((await writer.query(`SELECT count(*)::int AS n FROM centroid.state`)).rows[0].n).toBe(0);
-    expect((await writer.query(`UPDATE centroid.state SET centroids = '{{0,0},{0,0}}' WHERE table_name = 't'::regclass`)).rowCount).toBe(0);
-    expect((await writer.query(`DELETE FROM centroid.state`)).rowCount).toBe(0);
-    const e = await failure(writer, `INSERT INTO centroid.state (table_name, centroids) VALUES ('t', '{{0,0},{0,0}}')`);
-    expect(e.message).toMatch(/row-level security/);
-    const st = (await owner.query(`SELECT centroids FROM centroid.state WHERE table_name = 't'::regclass`)).rows[0];
-    expect(st.centroids.flat().some((x: number) => x !== 0)).toBe(true);
+  it('never runs the owner\'s code with more rights than the role that inserts', async () => {
+    // A trigger of the owner's on UPDATE records who runs it; the refit after an insert rewrites labels.
+    await owner.query(`CREATE TABLE seen (who text)`);
+    await owner.query(`GRANT INSERT ON seen TO PUBLIC`);
+    await owner.query(`CREATE FUNCTION spy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.seen VALUES (current_user); RETURN NEW; END $$`);
+    await owner.query(`CREATE TRIGGER spy AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION spy()`);
+    await owner.query(`UPDATE t SET cluster_number = NULL WHERE id <= 5`);
+    await writer.query('INSERT INTO t (v1, v2) VALUES (10, 1)');
+    const who = (await owner.query(`SELECT who, count(*)::int AS n FROM seen GROUP BY who ORDER BY who`)).rows;
+    expect((await owner.query(`SELECT count(cluster_number)::int AS n FROM t`)).rows[0].n).toBe(24);
+    expect(who).toEqual([OWNER, WRITER].sort().map((w) => ({ who: w, n: 5 }))); // 5 by the owner's UPDATE, 5 by the writer's refit
+    await owner.query('DROP TRIGGER spy ON t');
+  });
+
+  it('lets the inserting role read the table\'s settings and state but not other tables\', and not change settings', async () => {
+    await owner.query('CREATE TABLE other (id bigserial, v1 real, v2 real, cluster_number int)');
+    await owner.query('INSERT INTO centroid.settings VALUES ($1, $2)', ['other', CONFIG]);
+    expect((await writer.query(`SELECT table_name::text AS t FROM centroid.settings`)).rows).toEqual([{ t: 't' }]);
+    expect((await writer.query(`SELECT count(*)::int AS n FROM centroid.state`)).rows[0].n).toBe(1);
+    expect((await writer.query(`UPDATE centroid.settings SET config = config || '{"seed": 1}'`)).rowCount).toBe(0);
+    expect((await writer.query(`DELETE FROM centroid.settings`)).rowCount).toBe(0);
+    expect((await intruder.query(`SELECT count(*)::int AS n FROM centroid.state`)).rows[0].n).toBe(0);
   });
 
   it('pins search_path in every SECURITY DEFINER function', async () => {
     const r = await db.client.query(`SELECT p.oid::regprocedure::text AS fn, p.proconfig FROM pg_proc p
       WHERE p.pronamespace = 'centroid'::regnamespace AND p.prosecdef ORDER BY 1`);
-    expect(r.rows.length).toBeGreaterThanOrEqual(4);
+    expect(r.rows.length).toBeGreaterThanOrEqual(1);
+    // The insert path has none: it acts with the inserting role's rights.
+    expect(r.rows.map((row) => row.fn)).not.toContain('centroid._after_insert()');
     for (const row of r.rows) expect({ fn: row.fn, pinned: (row.proconfig ?? []).includes('search_path=pg_catalog, pg_temp') }).toEqual({ fn: row.fn, pinned: true });
     // A function of an inserting role's own schema cannot stand in for a catalog one.
     const unpinned = await db.client.query(`SELECT count(*)::int AS n FROM pg_proc WHERE pronamespace = 'centroid'::regnamespace AND prosecdef AND proconfig IS NULL`);
