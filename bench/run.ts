@@ -1,10 +1,11 @@
 // npm run bench: every comparison of issue 5, measured side by side in one run on the embedded stack
 // (or DATABASE_URL), in a database of its own; writes RESULTS.md and window-scaling.svg.
 //
-//   npx tsx bench/run.ts [--quick] [--repeat N] [--out DIR]
+//   npx tsx bench/run.ts [--quick] [--repeat N] [--out DIR] [--only 1,5]
 //
 // --quick shrinks every size 100x (seconds, for tests); --repeat N takes the median of N runs of
-// each measurement (default 3, 1 in quick mode); --out DIR writes the results there (default bench/).
+// each measurement (default 3, 1 in quick mode); --out DIR writes the results there (default bench/);
+// --only 1,5 measures only those rows of the table.
 
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ interface Options {
   quick: boolean;
   repeat: number;
   out: string;
+  /** Rows of the table to measure (all by default). */
+  only: Set<number> | null;
 }
 
 /** Parses argv. */
@@ -39,7 +42,8 @@ function parseArgs(argv: string[]): Options {
   };
   const repeat = Number(value('--repeat') ?? (quick ? 1 : 3));
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat is ${value('--repeat')}, expected an integer of at least 1`);
-  return { quick, repeat, out: resolve(value('--out') ?? here) };
+  const only = value('--only');
+  return { quick, repeat, out: resolve(value('--out') ?? here), only: only ? new Set(only.split(',').map(Number)) : null };
 }
 
 /** One row of the results table. */
@@ -434,6 +438,22 @@ function write(o: Options, report: Report, meta: { server: string; started: Date
   writeFileSync(join(o.out, 'RESULTS.md'), lines.join('\n'));
 }
 
+/** Runs one measurement; a failure becomes a 'not measured' row with the error, and the run goes on. */
+async function attempt(report: Report, n: number, what: string, target: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    const message = e instanceof Error ? `${e.message}${(e as { detail?: string }).detail ? ` (${(e as { detail?: string }).detail})` : ''}` : String(e);
+    process.stderr.write(`bench: ${what} failed: ${message}\n`);
+    report.rows.push({ n, what, target, measured: '-', ratio: '-', status: 'not measured', note: `failed: ${message}` });
+  }
+}
+
+/** True when one of the rows is to be measured. */
+function wanted(o: Options, ...rows: number[]): boolean {
+  return !o.only || rows.some((r) => o.only?.has(r));
+}
+
 /** Runs every measurement in a database of its own and writes the results. */
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
@@ -464,21 +484,21 @@ async function main(): Promise<void> {
     const server = String((await c.query(`SELECT split_part(version(), ' on ', 1) AS v`)).rows[0].v);
     step++;
     progress(`statement policy: ${rows(size(100_000))}-row batches`);
-    await statementLoad(c, o, size(100_000), report);
+    if (wanted(o, 1)) await attempt(report, 1, 'statement policy load', '<= 3x', async () => { await statementLoad(c, o, size(100_000), report); });
     step++;
     progress(`row policy: ${rows(size(100_000))}-row window`);
-    await rowPolicy(c, o, size(100_000), report);
+    if (wanted(o, 2)) await attempt(report, 2, 'row policy insert', '<= 1.1 us', async () => { await rowPolicy(c, o, size(100_000), report); });
     step++;
-    await onlinePolicy(c, o, 'src', [size(10_000), size(100_000), size(1_000_000)], size(10_000), report);
+    if (wanted(o, 3)) await attempt(report, 3, 'online policy insert', '<= 3x', async () => { await onlinePolicy(c, o, 'src', [size(10_000), size(100_000), size(1_000_000)], size(10_000), report); });
     step++;
     progress(`full fit of ${rows(big)} rows`);
-    await bigWindows(c, o, 'src', big, [10_000, 30_000, 100_000, 300_000, 1_000_000].map(size), report);
+    if (wanted(o, 4, 7)) await attempt(report, 4, 'full fit', '<= 4 s', async () => { await bigWindows(c, o, 'src', big, [10_000, 30_000, 100_000, 300_000, 1_000_000].map(size), report); });
     step++;
     progress(`k-means kernels: ${rows(size(100_000))} x 3 in pljs and Node`);
-    await kernels(c, o, 'src', size(100_000), report);
+    if (wanted(o, 5)) await attempt(report, 5, 'k-means vs ml-kmeans in pljs', '>= 5x faster', async () => { await kernels(c, o, 'src', size(100_000), report); });
     step++;
     progress(`the article: ${rows(size(100_000))} customers, PL/Python + scikit-learn vs centroid.fit`);
-    await article(c, o, url.toString(), size(100_000), report);
+    if (wanted(o, 6)) await attempt(report, 6, 'centroid.fit vs PL/Python + scikit-learn', 'faster', async () => { await article(c, o, url.toString(), size(100_000), report); });
     write(o, report, { server, started, seconds: (Date.now() - started.getTime()) / 1000 });
     process.stderr.write(`bench: wrote ${join(o.out, 'RESULTS.md')} and ${join(o.out, 'window-scaling.svg')}\n`);
     for (const r of report.rows.sort((a, b) => a.n - b.n)) console.log(`${r.n}. ${r.status.padEnd(6)} ${r.ratio} (${r.measured}; target ${r.target})`);
