@@ -65,6 +65,22 @@ function progress(message: string): void {
   process.stderr.write(`bench [${step}/${STEPS}] ${message}\n`);
 }
 
+/** Opens a connection to the benchmark's database (set by main). */
+let open: () => Promise<pg.Client> = () => Promise.reject(new Error('not connected'));
+
+/**
+ * Runs fn on a new connection, closed after: each measurement gets a fresh backend, because a long
+ * session that ran a few hundred thousand pljs trigger calls was seen to run out of pljs memory.
+ */
+async function session<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await open();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
 /** Milliseconds taken by one query. */
 async function timed(c: pg.Client, sql: string, params: unknown[] = []): Promise<number> {
   const t0 = performance.now();
@@ -146,12 +162,12 @@ interface Report {
 }
 
 /** 1. INSERT ... SELECT of a second batch into a clustered hypertable (statement policy) vs no trigger. */
-async function statementLoad(c: pg.Client, o: Options, batch: number, report: Report): Promise<void> {
+async function statementLoad(o: Options, batch: number, report: Report): Promise<void> {
   const plain: number[] = [];
   const clustered: number[] = [];
   const noop: number[] = [];
   const refit: number[] = [];
-  for (let r = 0; r < o.repeat; r++) {
+  for (let r = 0; r < o.repeat; r++) await session(async (c) => {
     for (const t of ['s_plain', 's_noop', 's_clustered']) await hypertable(c, t);
     await c.query(`CREATE TRIGGER s_noop_t BEFORE INSERT ON s_noop FOR EACH ROW EXECUTE FUNCTION bench_noop()`);
     await cluster(c, 's_clustered', 'statement', batch);
@@ -161,7 +177,7 @@ async function statementLoad(c: pg.Client, o: Options, batch: number, report: Re
     clustered.push(await timed(c, generate('s_clustered', batch + 1, 2 * batch)));
     refit.push(Number((await c.query(`SELECT duration_ms FROM centroid.state WHERE table_name = 's_clustered'::regclass`)).rows[0]?.duration_ms));
     await c.query('DROP TABLE s_plain, s_noop, s_clustered');
-  }
+  });
   const [p, k, n, f] = [median(plain), median(clustered), median(noop), median(refit)];
   report.rows.push({
     n: 1, what: `${rows(batch)}-row INSERT ... SELECT into a clustered hypertable, policy \`statement\`, second batch, vs no trigger`,
@@ -222,12 +238,12 @@ async function rowPolicy(c: pg.Client, o: Options, window: number, report: Repor
 }
 
 /** 3. Per-row cost of an INSERT in policy `online` at several window sizes vs a plain insert. */
-async function onlinePolicy(c: pg.Client, o: Options, src: string, windows: number[], batch: number, report: Report): Promise<void> {
+async function onlinePolicy(o: Options, src: string, windows: number[], batch: number, report: Report): Promise<void> {
   const ratios: string[] = [];
   const notes: string[] = [];
   const measured: string[] = [];
   let worst = 0;
-  for (const w of windows) {
+  for (const w of windows) await session(async (c) => {
     progress(`online policy, window ${rows(w)}`);
     await hypertable(c, 'o_plain');
     await hypertable(c, 'o_online');
@@ -250,7 +266,7 @@ async function onlinePolicy(c: pg.Client, o: Options, src: string, windows: numb
     measured.push(`${rows(w)}: ${((k / batch) * 1000).toFixed(2)} vs ${((p / batch) * 1000).toFixed(2)} us a row`);
     notes.push(`window ${rows(w)}: a one-row INSERT takes ${ms(k1)} vs ${ms(p1)}`);
     await c.query('DROP TABLE o_plain, o_online');
-  }
+  });
   report.rows.push({
     n: 3, what: `per-row cost of a ${rows(batch)}-row INSERT in policy \`online\` at windows ${windows.map(rows).join(', ')}, vs a plain insert`,
     target: '<= 3x', measured: measured.join('; '), ratio: ratios.join(', '), status: worst <= 3 ? 'met' : 'missed',
@@ -278,7 +294,7 @@ async function bigWindows(c: pg.Client, o: Options, src: string, big: number, wi
     note: `${facts.iterations} iterations over ${facts.rows_used} rows; labels already written (an unchanged result writes none); the very first fit, writing all ${rows(big)} labels: ${ms(first)}`,
   });
   step++;
-  for (const w of windows) {
+  for (const w of windows) await session(async (c) => {
     progress(`window scaling, ${rows(w)} rows`);
     await c.query(`UPDATE centroid.settings SET config = config || jsonb_build_object('maximum_data_count', ${w}) WHERE table_name = 'w_big'::regclass`);
     await c.query(`SELECT centroid.refit('w_big')`);
@@ -289,7 +305,7 @@ async function bigWindows(c: pg.Client, o: Options, src: string, big: number, wi
       return t;
     };
     report.scaling.push({ window: w, sqlMs: await at('sql'), jsMs: await at('js') });
-  }
+  });
   await c.query('DROP TABLE w_big');
   const xs = report.scaling.map((s) => s.window);
   report.fitSql = linearFit(xs, report.scaling.map((s) => s.sqlMs));
@@ -471,6 +487,14 @@ async function main(): Promise<void> {
   const c = new pg.Client({ connectionString: url.toString() });
   c.on('notice', () => {});
   await c.connect();
+  open = async () => {
+    const s = new pg.Client({ connectionString: url.toString() });
+    s.on('notice', () => {});
+    // A backend that dies must fail the measurement, not the process.
+    s.on('error', () => {});
+    await s.connect();
+    return s;
+  };
   const report: Report = { rows: [], details: [], scaling: [], fitSql: linearFit([0], [0]), fitJs: linearFit([0], [0]) };
   try {
     step++;
@@ -484,21 +508,21 @@ async function main(): Promise<void> {
     const server = String((await c.query(`SELECT split_part(version(), ' on ', 1) AS v`)).rows[0].v);
     step++;
     progress(`statement policy: ${rows(size(100_000))}-row batches`);
-    if (wanted(o, 1)) await attempt(report, 1, 'statement policy load', '<= 3x', async () => { await statementLoad(c, o, size(100_000), report); });
+    if (wanted(o, 1)) await attempt(report, 1, 'statement policy load', '<= 3x', async () => { await statementLoad(o, size(100_000), report); });
     step++;
     progress(`row policy: ${rows(size(100_000))}-row window`);
-    if (wanted(o, 2)) await attempt(report, 2, 'row policy insert', '<= 1.1 us', async () => { await rowPolicy(c, o, size(100_000), report); });
+    if (wanted(o, 2)) await attempt(report, 2, 'row policy insert', '<= 1.1 us', async () => { await session((s) => rowPolicy(s, o, size(100_000), report)); });
     step++;
-    if (wanted(o, 3)) await attempt(report, 3, 'online policy insert', '<= 3x', async () => { await onlinePolicy(c, o, 'src', [size(10_000), size(100_000), size(1_000_000)], size(10_000), report); });
+    if (wanted(o, 3)) await attempt(report, 3, 'online policy insert', '<= 3x', async () => { await onlinePolicy(o, 'src', [size(10_000), size(100_000), size(1_000_000)], size(10_000), report); });
     step++;
     progress(`full fit of ${rows(big)} rows`);
-    if (wanted(o, 4, 7)) await attempt(report, 4, 'full fit', '<= 4 s', async () => { await bigWindows(c, o, 'src', big, [10_000, 30_000, 100_000, 300_000, 1_000_000].map(size), report); });
+    if (wanted(o, 4, 7)) await attempt(report, 4, 'full fit', '<= 4 s', async () => { await session((s) => bigWindows(s, o, 'src', big, [10_000, 30_000, 100_000, 300_000, 1_000_000].map(size), report)); });
     step++;
     progress(`k-means kernels: ${rows(size(100_000))} x 3 in pljs and Node`);
-    if (wanted(o, 5)) await attempt(report, 5, 'k-means vs ml-kmeans in pljs', '>= 5x faster', async () => { await kernels(c, o, 'src', size(100_000), report); });
+    if (wanted(o, 5)) await attempt(report, 5, 'k-means vs ml-kmeans in pljs', '>= 5x faster', async () => { await session((s) => kernels(s, o, 'src', size(100_000), report)); });
     step++;
     progress(`the article: ${rows(size(100_000))} customers, PL/Python + scikit-learn vs centroid.fit`);
-    if (wanted(o, 6)) await attempt(report, 6, 'centroid.fit vs PL/Python + scikit-learn', 'faster', async () => { await article(c, o, url.toString(), size(100_000), report); });
+    if (wanted(o, 6)) await attempt(report, 6, 'centroid.fit vs PL/Python + scikit-learn', 'faster', async () => { await session((s) => article(s, o, url.toString(), size(100_000), report)); });
     write(o, report, { server, started, seconds: (Date.now() - started.getTime()) / 1000 });
     process.stderr.write(`bench: wrote ${join(o.out, 'RESULTS.md')} and ${join(o.out, 'window-scaling.svg')}\n`);
     for (const r of report.rows.sort((a, b) => a.n - b.n)) console.log(`${r.n}. ${r.status.padEnd(6)} ${r.ratio} (${r.measured}; target ${r.target})`);
