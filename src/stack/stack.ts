@@ -20,6 +20,27 @@ const PG_BIN = '/usr/lib/postgresql/18/bin';
 const DATA = '/var/lib/pg_centroid/data';
 const LOG = '/var/lib/pg_centroid/server.log';
 
+/**
+ * A server of the stack: the main one, or a separate one (its own data directory and port) for
+ * tests that must not disturb others, such as killing a backend, which restarts every backend.
+ */
+export interface Instance {
+  data: string;
+  log: string;
+  port: number;
+}
+
+/** The main server of the stack. */
+function mainInstance(): Instance {
+  return { data: DATA, log: LOG, port: stackPort() };
+}
+
+/** A separate server named `name` on `port`, in the same root file system. */
+export function separateInstance(name: string, port: number): Instance {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid instance name: ${name}`);
+  return { data: `/var/lib/pg_centroid/${name}`, log: `/var/lib/pg_centroid/${name}.log`, port };
+}
+
 /** The project's root directory (where package.json is). */
 export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -116,27 +137,28 @@ export function provision(log: (line: string) => void = () => {}): void {
 }
 
 /** True when this stack's own server is running (not merely something on its port). */
-export function isRunning(): boolean {
-  if (!existsSync(join(rootOf(), DATA, 'PG_VERSION'))) return false;
-  const r = spawnSync('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/pg_ctl status -D ${DATA}`]);
+export function isRunning(instance: Instance = mainInstance()): boolean {
+  if (!existsSync(join(rootOf(), instance.data, 'PG_VERSION'))) return false;
+  const r = spawnSync('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/pg_ctl status -D ${instance.data}`]);
   return r.status === 0;
 }
 
-/** Provisions (once), initializes (once), starts the server and installs the built extension. */
-export function up(log: (line: string) => void = () => {}): string {
+/** Provisions (once), initializes (once), starts the server and installs the built extension; returns its URL. */
+export function up(log: (line: string) => void = () => {}, instance: Instance = mainInstance()): string {
+  const { data, port } = instance;
   return withLock(() => {
     provision(log);
     installFiles();
-    if (!existsSync(join(rootOf(), DATA, 'PG_VERSION'))) {
+    if (!existsSync(join(rootOf(), data, 'PG_VERSION'))) {
       log('initializing the database cluster ...');
-      run('chroot', [rootOf(), 'sh', '-c', `mkdir -p ${dirname(DATA)} && chown postgres:postgres ${dirname(DATA)}`], 'mkdir');
-      asPostgres(`${PG_BIN}/initdb -A trust -U postgres -D ${DATA} >/dev/null`, 'initdb');
+      run('chroot', [rootOf(), 'sh', '-c', `mkdir -p ${dirname(data)} && chown postgres:postgres ${dirname(data)}`], 'mkdir');
+      asPostgres(`${PG_BIN}/initdb -A trust -U postgres -D ${data} >/dev/null`, 'initdb');
     }
-    if (!isRunning()) {
-      log(`starting PostgreSQL on 127.0.0.1:${stackPort()} ...`);
+    if (!isRunning(instance)) {
+      log(`starting PostgreSQL on 127.0.0.1:${port} ...`);
       const options = [
         '-k /tmp',
-        `-p ${stackPort()}`,
+        `-p ${port}`,
         '-c listen_addresses=127.0.0.1',
         '-c shared_preload_libraries=timescaledb,pg_cron',
         '-c cron.database_name=postgres',
@@ -144,17 +166,16 @@ export function up(log: (line: string) => void = () => {}): string {
         '-c max_connections=200',
         '-c timescaledb.telemetry_level=off',
       ].join(' ');
-      asPostgres(`${PG_BIN}/pg_ctl -D ${DATA} -l ${LOG} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
+      asPostgres(`${PG_BIN}/pg_ctl -D ${data} -l ${instance.log} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
     }
-    return stackUrl();
+    return `postgres://postgres@127.0.0.1:${port}/postgres`;
   });
 }
 
 /** Stops the embedded server (the files stay, so the next start takes a second). */
-export function down(): void {
-  if (!existsSync(join(rootOf(), DATA, 'PG_VERSION'))) return;
-  if (!isRunning()) return;
-  asPostgres(`${PG_BIN}/pg_ctl -D ${DATA} -m fast -w stop >/dev/null`, 'stopping PostgreSQL');
+export function down(instance: Instance = mainInstance()): void {
+  if (!isRunning(instance)) return;
+  asPostgres(`${PG_BIN}/pg_ctl -D ${instance.data} -m fast -w stop >/dev/null`, 'stopping PostgreSQL');
 }
 
 /** Copies the built extension files into the stack's share directory. */
