@@ -1,6 +1,6 @@
 // The entry point: picks the algorithm, runs its starts, keeps the cheapest and checks the result.
 
-import { type CenterRun, kmeans } from './kmeans';
+import { type CenterRun, kmeans, meanVariance } from './kmeans';
 import { kmedians } from './kmedians';
 import { kmedoids } from './kmedoids';
 import { countLabels } from './empty';
@@ -21,18 +21,22 @@ function unreachable(value: never, what: string): never {
   throw new Error(`unknown ${what}: ${String(value)}`);
 }
 
-/** Checks that points are n rows of d finite numbers. */
-function validatePoints(points: Points): void {
+/** Checks that points are n rows of d finite numbers; returns the data's mean per-dimension variance. */
+function validatePoints(points: Points): number {
   const { data, n, d } = points;
   if (!Number.isInteger(n) || n < 1) throw new Error(`n is ${n}, expected an integer of at least 1 (no points to cluster)`);
   if (!Number.isInteger(d) || d < 1) throw new Error(`d is ${d}, expected an integer of at least 1`);
   if (data.length !== n * d) throw new Error(`points hold ${data.length} numbers, expected n * d = ${n} * ${d} = ${n * d}`);
+  // One compiled pass: a NaN or infinite value makes the variance non-finite, and only then are values scanned.
+  const variance = meanVariance(points);
+  if (variance - variance === 0) return variance;
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
     if (!Number.isFinite(v)) {
       throw new Error(`point ${Math.floor(i / d)} dimension ${i % d} is ${v}, expected a finite number`);
     }
   }
+  return variance;
 }
 
 /** Checks the numeric options against their ranges. */
@@ -105,15 +109,22 @@ function startCenters(points: Points, options: FitOptions, choice: CenterChoice,
   }
 }
 
-/** One start of the chosen algorithm. */
-function runOnce(points: Points, options: FitOptions, used: Algorithm, choice: CenterChoice, rng: Random): CenterRun {
+/** One start of the chosen algorithm; `variance` is the data's mean variance, the scale of the tolerance. */
+function runOnce(points: Points, options: FitOptions, used: Algorithm, choice: CenterChoice, rng: Random, variance: number): CenterRun {
   const { k, distance } = options;
   switch (used) {
     case 'k-means':
-    case 'k-means++':
-      return kmeans(points, startCenters(points, options, choice, used, rng), k, options);
+    case 'k-means++': {
+      const start = startCenters(points, options, choice, used, rng);
+      options.trace?.('seeded', k);
+      // scikit-learn's relative tolerance: see shiftThreshold.
+      return kmeans(points, start, k, options, options.tolerance * variance);
+    }
     case 'k-medians':
-      return kmedians(points, startCenters(points, options, choice, used, rng), k, distance, options);
+      return kmedians(points, startCenters(points, options, choice, used, rng), k, distance, {
+        maxIterations: options.maxIterations,
+        tolerance: options.tolerance * Math.sqrt(variance),
+      });
     case 'k-medoids': {
       const rows =
         choice === 'manual'
@@ -124,6 +135,40 @@ function runOnce(points: Points, options: FitOptions, used: Algorithm, choice: C
     default:
       return unreachable(used, 'algorithm');
   }
+}
+
+/** Rows a k-means start runs on when the data has more than twice as many: max(20000, 100 k). */
+export function kmeansSampleSize(k: number): number {
+  return Math.max(20000, 100 * k);
+}
+
+/** A seeded uniform sample of m distinct rows (m at most n / 2), copied into new points. */
+export function sampleRows(points: Points, m: number, rng: Random): Points {
+  const { data, n, d } = points;
+  // Redrawing taken rows costs under 2 draws a row when m <= n / 2, and no O(n) index array.
+  const taken = new Uint8Array(n);
+  const out = new Float64Array(m * d);
+  for (let t = 0, o = 0; t < m; t++) {
+    let row = rng.int(n);
+    while (taken[row] === 1) row = rng.int(n);
+    taken[row] = 1;
+    for (let at = row * d, end = at + d; at < end; at++) out[o++] = data[at] as number;
+  }
+  return { data: out, n: m, d };
+}
+
+/**
+ * The rows k-means starts run on: a seeded sample when the data is large and the starts are random or
+ * k-means++ (the best start is then finished on all rows), else all rows.
+ */
+function startRowsFor(points: Points, options: FitOptions, used: Algorithm, choice: CenterChoice): Points {
+  const means = used === 'k-means' || used === 'k-means++';
+  const m = kmeansSampleSize(options.k);
+  if (!means || choice === 'manual' || 2 * m > points.n) return points;
+  // Its own stream (index -1), so the sample does not depend on the number of starts.
+  const sample = sampleRows(points, m, createRandom(deriveSeed(options.seed, -1)));
+  options.trace?.('sampled', m);
+  return sample;
 }
 
 /** Throws unless the result has exactly k finite centers, n labels in range and a finite cost. */
@@ -146,21 +191,29 @@ function checkResult(result: FitResult, n: number): FitResult {
 
 /** Clusters `points` into k clusters; the same points, options and seed always give the same result. */
 export function fit(points: Points, options: FitOptions): FitResult {
-  validatePoints(points);
+  const variance = validatePoints(points);
   validateOptions(options, points.n);
   const { k, seed } = options;
   const distinct = countDistinct(points, k);
   if (distinct < k) throw fewerDistinctError(k, distinct);
+  options.trace?.('validated', points.n);
   const used = algorithmFor(options.algorithm, options.distance);
   const choice = centerChoiceFor(options.algorithm, options.centerChoice);
   const starts = choice === 'manual' ? 1 : options.starts;
+  const on = startRowsFor(points, options, used, choice);
   let best: CenterRun | undefined;
   for (let s = 0; s < starts; s++) {
-    const run = runOnce(points, options, used, choice, createRandom(deriveSeed(seed, s)));
+    const run = runOnce(on, options, used, choice, createRandom(deriveSeed(seed, s)), variance);
     // Strict < keeps the earliest start on ties.
     if (best === undefined || run.cost < best.cost) best = run;
   }
   if (best === undefined) throw new Error(`internal error: no start ran (starts = ${starts})`);
+  if (on !== points) {
+    // The best start on the sample, finished on every row: labels and cost are those of the whole data.
+    const rest = { ...options, maxIterations: options.maxIterations - best.iterations };
+    const full = kmeans(points, best.centers, k, rest, options.tolerance * variance);
+    best = { ...full, iterations: best.iterations + full.iterations };
+  }
   const result: FitResult = {
     k,
     d: points.d,

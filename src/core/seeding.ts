@@ -1,6 +1,7 @@
 // Starting centers: random distinct rows, greedy k-means++, or centers given by the caller.
 
 import { manhattan, squaredEuclidean } from './distance';
+import { kernelsFor } from './kernels';
 import type { Random } from './random';
 import type { DistanceType, Points } from './types';
 
@@ -145,14 +146,12 @@ export function plusPlusStart(
   let best = new Float64Array(m);
   const cum = new Float64Array(m);
   const trials = 2 + Math.floor(Math.log(k));
+  const toward = potentialOf(points, rows, m, distance, squared);
 
-  chosen[0] = rows[rng.int(m)] as number;
-  let pot = 0;
-  for (let i = 0; i < m; i++) {
-    const w = weight(data, rows[i] as number, chosen[0] as number, d, distance, squared);
-    closest[i] = w;
-    pot += w;
-  }
+  const first = rng.int(m);
+  chosen[0] = rows[first] as number;
+  closest.fill(Infinity);
+  let pot = toward(first, closest, closest);
   for (let c = 1; c < k; c++) {
     let pick = -1;
     if (pot > 0) {
@@ -166,16 +165,10 @@ export function plusPlusStart(
         let at = upperBound(cum, m, rng.next() * acc);
         // Rounding can put r at the very top; fall back to the last row with weight.
         while (at >= m || (closest[at] as number) <= 0) at = at >= m ? m - 1 : at - 1;
-        const cand = rows[at] as number;
-        let p = 0;
-        for (let i = 0; i < m; i++) {
-          const w = Math.min(closest[i] as number, weight(data, rows[i] as number, cand, d, distance, squared));
-          trial[i] = w;
-          p += w;
-        }
+        const p = toward(at, closest, trial);
         if (p < bestPot) {
           bestPot = p;
-          pick = cand;
+          pick = rows[at] as number;
           const tmp = best;
           best = trial;
           trial = tmp;
@@ -199,6 +192,31 @@ export function plusPlusStart(
     chosen[c] = pick;
   }
   return chosen;
+}
+
+/** How one k-means++ candidate (sample position `at`) would lower each sample row's weight: out = min(closest, weight); returns the sum. */
+type Potential = (at: number, closest: Float64Array, out: Float64Array) => number;
+
+/** The potential of candidates over the sampled rows: a compiled pass for squared euclidean, else a loop. */
+function potentialOf(points: Points, rows: Int32Array, m: number, distance: DistanceType, squared: boolean): Potential {
+  const { data, d } = points;
+  if (distance === 'euclidean' && squared) {
+    // The sample copied contiguously, so the compiled pass reads it like any row-major block.
+    const xs = new Float64Array(m * d);
+    for (let i = 0, o = 0; i < m; i++) for (let at = (rows[i] as number) * d, end = at + d; at < end; at++) xs[o++] = data[at] as number;
+    const pass = kernelsFor(1, d).potential;
+    return (at, closest, out) => pass(xs, m, at * d, closest, out);
+  }
+  return (at, closest, out) => {
+    const cand = rows[at] as number;
+    let p = 0;
+    for (let i = 0; i < m; i++) {
+      const w = Math.min(closest[i] as number, weight(data, rows[i] as number, cand, d, distance, squared));
+      out[i] = w;
+      p += w;
+    }
+    return p;
+  };
 }
 
 /** Checks caller-given centers: exactly k * d finite numbers; returns a private copy. */

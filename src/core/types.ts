@@ -29,8 +29,14 @@ export interface FitOptions {
   /** Starts tried for `random` and `k-means++` (the lowest cost wins); 1 for manual. */
   starts: number;
   maxIterations: number;
-  /** Stop when no center moves farther than this (in the chosen distance). */
+  /**
+   * Relative, as scikit-learn: k-means stops when the squared distances its centers moved in one iteration sum
+   * to at most tolerance x the data's mean per-dimension variance; k-medians when no center moves farther than
+   * tolerance x the square root of that variance.
+   */
   tolerance: number;
+  /** Called at each phase boundary (for benchmarks): validated, sampled, seeded, assigned, iteration (with the sum of squared center shifts), finished. */
+  trace?: (phase: string, value: number) => void;
 }
 
 /** What every run reports. */
