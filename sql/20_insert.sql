@@ -21,17 +21,48 @@ LANGUAGE javascript AS $js$ return API.beforeStatement(relid); $js$;
 CREATE FUNCTION centroid._after_statement(relid oid) RETURNS jsonb
 LANGUAGE javascript AS $js$ return API.afterStatement(relid); $js$;
 
+-- Raises an unexpected error from JavaScript (which pljs reports as "execution error", the real
+-- message in DETAIL) as a readable one; an interrupted refit as a cancel (SQLSTATE 57014).
+CREATE FUNCTION centroid._rethrow(detail text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  first text := pg_catalog.regexp_replace(pg_catalog.split_part(detail, E'\n', 1), '^[A-Za-z]*Error: ', '');
+BEGIN
+  IF first = 'interrupted' OR first LIKE 'canceling statement%' THEN
+    RAISE EXCEPTION 'pg_centroid: clustering was interrupted (statement_timeout or a cancel request)'
+      USING ERRCODE = '57014', DETAIL = detail,
+            HINT = 'raise statement_timeout for this work, or make refits shorter: lower maximum_data_count or max_iterations in centroid.settings';
+  END IF;
+  RAISE EXCEPTION 'pg_centroid: %', first USING ERRCODE = 'XX000', DETAIL = detail;
+END $$;
+
 CREATE FUNCTION centroid._before_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  message text;
+  detail text;
 BEGIN
   PERFORM centroid._raise(centroid._before_statement(TG_RELID));
+  RETURN NULL;
+EXCEPTION WHEN internal_error THEN
+  GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+  IF message <> 'execution error' THEN RAISE; END IF;
+  PERFORM centroid._rethrow(detail);
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION centroid._after_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  message text;
+  detail text;
 BEGIN
   PERFORM centroid._raise(centroid._after_statement(TG_RELID));
+  RETURN NULL;
+EXCEPTION WHEN internal_error THEN
+  GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+  IF message <> 'execution error' THEN RAISE; END IF;
+  PERFORM centroid._rethrow(detail);
   RETURN NULL;
 END $$;
 
