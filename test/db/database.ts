@@ -38,7 +38,10 @@ export async function createDatabase(prefix: string, extensions = ['timescaledb'
   const url = urlFor(name);
   const others: pg.Client[] = [];
   const connect = async (options: { user?: string } = {}) => {
-    const c = new pg.Client({ connectionString: url, ...(options.user ? { user: options.user } : {}) });
+    // A user in the connection string wins over a separate option, so put it there.
+    const target = new URL(url);
+    if (options.user) target.username = options.user;
+    const c = new pg.Client({ connectionString: target.toString() });
     c.on('notice', () => {});
     await c.connect();
     others.push(c);
