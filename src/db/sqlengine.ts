@@ -142,9 +142,10 @@ function withHashAggregate<T>(fn: () => T): T {
 }
 
 /** One Lloyd step in SQL: per cluster, its row count and coordinate sums under the given centers. */
-function lloydStep(win: string, centers: Float64Array, k: number, d: number): { counts: Float64Array; sums: Float64Array; n: number } {
-  const sums = Array.from({ length: d }, (_, j) => `sum(c${j}) AS s${j}`).join(', ');
+function lloydStep(win: string, centers: Float64Array, k: number, d: number): { counts: Float64Array; sums: Float64Array; n: number; squares: Float64Array } {
+  const sums = Array.from({ length: d }, (_, j) => `sum(c${j}) AS s${j}, sum(c${j} * c${j}) AS q${j}`).join(', ');
   const rows = query<Record<string, unknown>>(`SELECT nl, count(*) AS n, ${sums} FROM (${assignedSql(win, centers, k, d)}) a GROUP BY nl`);
+  const squares = new Float64Array(d);
   const counts = new Float64Array(k);
   const out = new Float64Array(k * d);
   let n = 0;
@@ -152,9 +153,25 @@ function lloydStep(win: string, centers: Float64Array, k: number, d: number): { 
     const c = Number(r.nl);
     counts[c] = Number(r.n);
     n += Number(r.n);
-    for (let j = 0; j < d; j++) out[c * d + j] = Number(r[`s${j}`]);
+    for (let j = 0; j < d; j++) {
+      out[c * d + j] = Number(r[`s${j}`]);
+      squares[j] = (squares[j] as number) + Number(r[`q${j}`]);
+    }
   }
-  return { counts, sums: out, n };
+  return { counts, sums: out, n, squares };
+}
+
+/** Mean over the dimensions of the window's population variance, from a step's counts and sums. */
+function meanVariance(step: { counts: Float64Array; sums: Float64Array; n: number; squares: Float64Array }): number {
+  const d = step.squares.length;
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let sum = 0;
+    for (let c = 0; c < step.counts.length; c++) sum += step.sums[c * d + j] as number;
+    const mean = sum / step.n;
+    total += Math.max(0, (step.squares[j] as number) / step.n - mean * mean);
+  }
+  return total / d;
 }
 
 /** The window row farthest from its nearest center, to re-seed an empty cluster (as the JS engine does); null if all sit on a center. */
@@ -205,9 +222,12 @@ export function refitInSql(table: Table, s: Settings, state: State | null, pendi
     if (!centers) return null;
     let iterations = 0;
     let converged = false;
+    // The core's relative tolerance: squared center shifts summed, against tolerance x the mean variance.
+    let threshold = -1;
     while (iterations < s.max_iterations) {
       const step = lloydStep(win, centers, k, d);
       if (step.n < s.minimum_data_count) return null;
+      if (threshold < 0) threshold = s.tolerance > 0 ? s.tolerance * meanVariance(step) : 0;
       const next = new Float64Array(k * d);
       for (let c = 0; c < k; c++) {
         const m = step.counts[c] as number;
@@ -216,15 +236,16 @@ export function refitInSql(table: Table, s: Settings, state: State | null, pendi
         if (m === 0 && !seed) return null;
         for (let j = 0; j < d; j++) next[c * d + j] = seed ? (seed[j] as number) : (step.sums[c * d + j] as number) / m;
       }
-      let moved = 0;
-      for (let c = 0; c < k; c++) {
-        let t = 0;
-        for (let j = 0; j < d; j++) t += ((next[c * d + j] as number) - (centers[c * d + j] as number)) ** 2;
-        moved = Math.max(moved, Math.sqrt(t));
+      let shift = 0;
+      for (let i = 0; i < k * d; i++) shift += ((next[i] as number) - (centers[i] as number)) ** 2;
+      // No label changed in this step: the JS engine stops one iteration earlier, when it sees that.
+      if (shift === 0 && iterations > 0) {
+        converged = true;
+        break;
       }
       centers = next;
       iterations++;
-      if (moved <= s.tolerance) {
+      if (shift <= threshold) {
         converged = true;
         break;
       }

@@ -27,7 +27,8 @@ async function table(name: string, extra: Record<string, unknown> = {}): Promise
   await c.query(`INSERT INTO ${name} (ts, v1, v2, v3) VALUES ('2023-12-01', 'NaN', 1, 1), ('2023-12-02', NULL, 1, 1)`);
   await c.query('INSERT INTO centroid.settings (table_name, config) VALUES ($1, $2)', [
     name,
-    { key_column: 'id', clustering_columns: ['v1', 'v2', 'v3'], cluster_count: 3, cluster_number_column: 'cluster_number', center_choice: 'k-means++', ...extra },
+    // tolerance 0: both engines iterate to the fixed point, so their results can be compared exactly.
+    { key_column: 'id', clustering_columns: ['v1', 'v2', 'v3'], cluster_count: 3, cluster_number_column: 'cluster_number', center_choice: 'k-means++', tolerance: 0, ...extra },
   ]);
 }
 
