@@ -50,15 +50,34 @@ export function silhouette(
   let nonEmpty = 0;
   for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) nonEmpty++;
   if (nonEmpty < 2 || nonEmpty > m - 1) return NaN;
+  // The sampled rows and their labels copied contiguously, and the distance inlined: this m^2 / 2 loop is the
+  // costliest metric, and function calls and indirections dominate it in QuickJS.
+  const xs = new Float64Array(m * d);
+  const ls = new Int32Array(m);
+  for (let i = 0, o = 0; i < m; i++) {
+    const r = rows[i] as number;
+    ls[i] = labels[r] as number;
+    for (let at = r * d, end = at + d; at < end; at++) xs[o++] = data[at] as number;
+  }
+  const manhattanDistance = distance === 'manhattan';
   // sums[i * k + c]: total distance from sampled row i to the sampled rows of cluster c.
   const sums = new Float64Array(m * k);
   for (let i = 0; i < m; i++) {
-    const ri = rows[i] as number;
-    const li = labels[ri] as number;
+    const io = i * d;
+    const li = ls[i] as number;
     for (let j = i + 1; j < m; j++) {
-      const rj = rows[j] as number;
-      const v = distanceBetween(distance, data, ri * d, data, rj * d, d);
-      const lj = labels[rj] as number;
+      const jo = j * d;
+      let v = 0;
+      if (manhattanDistance) {
+        for (let t = 0; t < d; t++) v += Math.abs((xs[io + t] as number) - (xs[jo + t] as number));
+      } else {
+        for (let t = 0; t < d; t++) {
+          const u = (xs[io + t] as number) - (xs[jo + t] as number);
+          v += u * u;
+        }
+        v = Math.sqrt(v);
+      }
+      const lj = ls[j] as number;
       sums[i * k + lj] = (sums[i * k + lj] as number) + v;
       sums[j * k + li] = (sums[j * k + li] as number) + v;
     }
@@ -92,9 +111,22 @@ export function radii(
   const max = new Float64Array(k);
   const mean = new Float64Array(k);
   const counts = new Int32Array(k);
+  const manhattanDistance = distance === 'manhattan';
   for (let i = 0; i < n; i++) {
     const c = labels[i] as number;
-    const v = distanceBetween(distance, data, i * d, centers, c * d, d);
+    // Inlined distance (as distance()): a call per row is most of this pass's time in QuickJS.
+    const xo = i * d;
+    const co = c * d;
+    let v = 0;
+    if (manhattanDistance) {
+      for (let j = 0; j < d; j++) v += Math.abs((data[xo + j] as number) - (centers[co + j] as number));
+    } else {
+      for (let j = 0; j < d; j++) {
+        const t = (data[xo + j] as number) - (centers[co + j] as number);
+        v += t * t;
+      }
+      v = Math.sqrt(v);
+    }
     if (v > (max[c] as number)) max[c] = v;
     mean[c] = (mean[c] as number) + v;
     counts[c] = (counts[c] as number) + 1;
@@ -163,7 +195,16 @@ export function calinskiHarabasz(points: Points, labels: Int32Array, k: number):
   let between = 0;
   for (let c = 0; c < k; c++) between += (counts[c] as number) * squaredEuclidean(means, c * d, overall, 0, d);
   let within = 0;
-  for (let i = 0; i < n; i++) within += squaredEuclidean(data, i * d, means, (labels[i] as number) * d, d);
+  for (let i = 0; i < n; i++) {
+    const xo = i * d;
+    const co = (labels[i] as number) * d;
+    let v = 0;
+    for (let j = 0; j < d; j++) {
+      const t = (data[xo + j] as number) - (means[co + j] as number);
+      v += t * t;
+    }
+    within += v;
+  }
   if (within === 0) return 1;
   return (between / (clusters - 1)) / (within / (n - clusters));
 }
