@@ -36,33 +36,35 @@ BEGIN
   RAISE EXCEPTION 'pg_centroid: %', first USING ERRCODE = 'XX000', DETAIL = detail;
 END $$;
 
-CREATE FUNCTION centroid._before_insert() RETURNS trigger
+-- Runs the JavaScript side of a companion statement trigger and raises what it reports.
+CREATE FUNCTION centroid._statement(relid oid, is_before bool) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   message text;
   detail text;
 BEGIN
-  PERFORM centroid._raise(centroid._before_statement(TG_RELID));
-  RETURN NULL;
+  IF is_before THEN
+    PERFORM centroid._raise(centroid._before_statement(relid));
+  ELSE
+    PERFORM centroid._raise(centroid._after_statement(relid));
+  END IF;
 EXCEPTION WHEN internal_error THEN
   GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
   IF message <> 'execution error' THEN RAISE; END IF;
   PERFORM centroid._rethrow(detail);
+END $$;
+
+CREATE FUNCTION centroid._before_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM centroid._statement(TG_RELID, true);
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION centroid._after_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  message text;
-  detail text;
 BEGIN
-  PERFORM centroid._raise(centroid._after_statement(TG_RELID));
-  RETURN NULL;
-EXCEPTION WHEN internal_error THEN
-  GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-  IF message <> 'execution error' THEN RAISE; END IF;
-  PERFORM centroid._rethrow(detail);
+  PERFORM centroid._statement(TG_RELID, false);
   RETURN NULL;
 END $$;
 

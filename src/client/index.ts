@@ -12,17 +12,9 @@ export interface Queryable {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
-/** What one refit did (centroid.refit). */
-export interface RefitOutcome {
-  status: 'refitted' | 'waiting' | 'too-few-distinct';
-  rows: number;
-  invalid: number;
-  changed: number;
-  iterations: number;
-  cost: number;
-  durationMs: number;
-  pendingLabel: number | null;
-}
+/** What one refit did (centroid.refit): the type the in-database code returns. */
+export type { RefitOutcome } from '../db/refit';
+import type { RefitOutcome } from '../db/refit';
 
 /** What centroid.attach did. */
 export interface AttachResult {
