@@ -14,6 +14,7 @@ import { onlineUpdate } from '../core/online';
 import type { Scaler } from '../core/standardize';
 import { checkColumns, chunksOf, describe, hypertableId, tableOf, type Table } from './catalog';
 import { UserError } from './errors';
+import { compileLabeler, type Labeler } from './labeler';
 import { one } from './pl';
 import { ident, integer, text } from '../sql/quote';
 import { refitWindow, type RefitOutcome } from './refit';
@@ -29,6 +30,8 @@ interface Armed {
   /** The first invalid row refused under invalid_rows = error, raised at the end of the statement. */
   refused: UserError | null;
   onlineDirty: boolean;
+  /** The statement policy's compiled per-row labeler (src/db/labeler.ts), once there are centroids. */
+  labeler: Labeler | null;
   /** Clustering column values of the row being labelled (reused buffer). */
   x: Float64Array;
 }
@@ -42,7 +45,7 @@ function load(oid: number): Armed | null {
   const table = describe(oid);
   checkColumns(table, settings, 'insert');
   const state = loadState(oid, settings.cluster_count, settings.clustering_columns.length);
-  return { table, settings, state, rows: 0, refused: null, onlineDirty: false, x: new Float64Array(settings.clustering_columns.length) };
+  return { table, settings, state, rows: 0, refused: null, onlineDirty: false, labeler: labelerFor(settings, state), x: new Float64Array(settings.clustering_columns.length) };
 }
 
 /** Refits run with the inserting role's rights: it must read the window and rewrite cluster numbers. */
@@ -64,6 +67,12 @@ function checkRefitRights(a: Armed): void {
 
 /** Chunks seen per hypertable, so the row trigger finds its table without a query. */
 const chunkParents = new Map<number, number>();
+
+/** The compiled labeler of the statement policy, when the table has centroids. */
+function labelerFor(s: Settings, state: State | null): Labeler | null {
+  if (s.refit !== 'statement' || !state) return null;
+  return compileLabeler({ columns: s.clustering_columns, centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler });
+}
 
 /** BEFORE STATEMENT: arms the cache for the table and learns its chunks. */
 export function beforeStatement(oid: number): null {
@@ -113,6 +122,13 @@ export function onRow(t: TriggerCall): Record<string, unknown> | undefined {
   if (s.refit === 'row') return row; // the row-refit companion labels it
   const label = s.cluster_number_column as string;
   a.rows++;
+  if (a.labeler) {
+    const l = a.labeler(row);
+    if (l >= 0) {
+      row[label] = l;
+      return row;
+    }
+  }
   if (!readFeatures(row, s, a.x)) {
     row[label] = null;
     if (s.invalid_rows === 'error' && !a.refused) a.refused = invalidRowError(a, row);
