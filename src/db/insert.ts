@@ -14,7 +14,7 @@ import { onlineUpdate } from '../core/online';
 import type { Scaler } from '../core/standardize';
 import { checkColumns, chunksOf, describe, hypertableId, tableOf, type Table } from './catalog';
 import { UserError } from './errors';
-import { compileLabeler, type Labeler } from './labeler';
+import { compileLabeler, compileOnlineStep, type Labeler, type OnlineStep } from './labeler';
 import { one } from './pl';
 import { ident, integer, text } from '../sql/quote';
 import { refitWindow, type RefitOutcome } from './refit';
@@ -32,6 +32,8 @@ interface Armed {
   onlineDirty: boolean;
   /** The statement policy's compiled per-row labeler (src/db/labeler.ts), once there are centroids. */
   labeler: Labeler | null;
+  /** The online policy's compiled per-row step, once there are centroids. */
+  onlineStep: OnlineStep | null;
   /** Clustering column values of the row being labelled (reused buffer). */
   x: Float64Array;
 }
@@ -45,7 +47,7 @@ function load(oid: number): Armed | null {
   const table = describe(oid);
   checkColumns(table, settings, 'insert');
   const state = loadState(oid, settings.cluster_count, settings.clustering_columns.length);
-  return { table, settings, state, rows: 0, refused: null, onlineDirty: false, labeler: labelerFor(settings, state), x: new Float64Array(settings.clustering_columns.length) };
+  return { table, settings, state, rows: 0, refused: null, onlineDirty: false, labeler: labelerFor(settings, state), onlineStep: onlineStepFor(settings, state), x: new Float64Array(settings.clustering_columns.length) };
 }
 
 /** Refits run with the inserting role's rights: it must read the window and rewrite cluster numbers. */
@@ -72,6 +74,12 @@ const chunkParents = new Map<number, number>();
 function labelerFor(s: Settings, state: State | null): Labeler | null {
   if (s.refit !== 'statement' || !state) return null;
   return compileLabeler({ columns: s.clustering_columns, centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler });
+}
+
+/** The compiled step of the online policy, when the table has centroids. */
+function onlineStepFor(s: Settings, state: State | null): OnlineStep | null {
+  if (s.refit !== 'online' || !state) return null;
+  return compileOnlineStep({ columns: s.clustering_columns, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler, decay: s.decay });
 }
 
 /** BEFORE STATEMENT: arms the cache for the table and learns its chunks. */
@@ -126,6 +134,13 @@ export function onRow(t: TriggerCall): Record<string, unknown> | undefined {
     const l = a.labeler(row);
     if (l >= 0) {
       row[label] = l;
+      return row;
+    }
+  } else if (a.onlineStep && a.state) {
+    const l = a.onlineStep(row, a.state.centers, a.state.counts);
+    if (l >= 0) {
+      row[label] = l;
+      a.onlineDirty = true;
       return row;
     }
   }

@@ -25,28 +25,54 @@ function constant(x: number): string {
   return Object.is(x, -0) ? '0' : `(${String(x)})`;
 }
 
-/** Compiles the labeler of a table for one statement. Ties go to the lowest cluster number, as in core/assign.ts nearest(). */
-export function compileLabeler(spec: LabelerSpec): Labeler {
-  const { columns, centers, k, d, distance, scaler } = spec;
-  if (columns.length !== d || centers.length !== k * d) throw new Error('labeler: columns, centers, k and d disagree');
+/** Source lines that read the row's clustering columns into x0..x{d-1}, returning -1 for an invalid value. */
+function readLines(columns: string[], scaler: LabelerSpec['scaler']): string[] {
   const lines: string[] = [];
-  for (let j = 0; j < d; j++) {
-    lines.push(`var r${j} = row[${JSON.stringify(columns[j])}];`);
+  columns.forEach((column, j) => {
+    lines.push(`var r${j} = row[${JSON.stringify(column)}];`);
     // Numbers usually; numeric, bigint and text-like values are converted the slow way.
     lines.push(`var x${j} = typeof r${j} === 'number' ? r${j} : (r${j} === null || r${j} === undefined ? NaN : Number(r${j}));`);
     lines.push(`if (x${j} - x${j} !== 0) return -1;`);
     if (scaler) lines.push(`x${j} = (x${j} - ${constant(scaler.means[j] as number)}) / ${constant(scaler.scales[j] as number)};`);
-  }
-  lines.push('var best = 0, bestDistance, s, t;');
+  });
+  return lines;
+}
+
+/** Source lines that set best to the nearest of k centers, each given by center(c, j) as source text. */
+function nearestLines(k: number, d: number, distance: DistanceType, center: (c: number, j: number) => string): string[] {
+  const lines = ['var best = 0, bestDistance, s, t;'];
   for (let c = 0; c < k; c++) {
     const terms: string[] = [];
     for (let j = 0; j < d; j++) {
-      const center = constant(centers[c * d + j] as number);
-      terms.push(distance === 'manhattan' ? `s += Math.abs(x${j} - ${center});` : `t = x${j} - ${center}; s += t * t;`);
+      terms.push(distance === 'manhattan' ? `s += Math.abs(x${j} - ${center(c, j)});` : `t = x${j} - ${center(c, j)}; s += t * t;`);
     }
     lines.push('s = 0; ' + terms.join(' '));
     lines.push(c === 0 ? 'bestDistance = s;' : `if (s < bestDistance) { bestDistance = s; best = ${c}; }`);
   }
+  return lines;
+}
+
+/** The online policy's per-row step: label a row and move its center, as core/online.ts onlineUpdate() does. */
+export type OnlineStep = (row: Record<string, unknown>, centers: Float64Array, counts: Float64Array) => number;
+
+/** Compiles the online policy's step for one statement (centers and counts stay arrays: they move). */
+export function compileOnlineStep(spec: Omit<LabelerSpec, 'centers'> & { decay: number }): OnlineStep {
+  const { columns, k, d, distance, scaler, decay } = spec;
+  const lines = readLines(columns, scaler);
+  lines.push(...nearestLines(k, d, distance, (c, j) => `centers[${c * d + j}]`));
+  if (decay !== 1) for (let c = 0; c < k; c++) lines.push(`counts[${c}] = counts[${c}] * ${constant(decay)};`);
+  lines.push('var m = counts[best] + 1; counts[best] = m; var o = best * ' + d + ';');
+  for (let j = 0; j < d; j++) lines.push(`centers[o + ${j}] = centers[o + ${j}] + (x${j} - centers[o + ${j}]) / m;`);
+  lines.push('return best;');
+  return new Function('row', 'centers', 'counts', lines.join('\n')) as OnlineStep;
+}
+
+/** Compiles the labeler of a table for one statement. Ties go to the lowest cluster number, as in core/assign.ts nearest(). */
+export function compileLabeler(spec: LabelerSpec): Labeler {
+  const { columns, centers, k, d, distance, scaler } = spec;
+  if (columns.length !== d || centers.length !== k * d) throw new Error('labeler: columns, centers, k and d disagree');
+  const lines = readLines(columns, scaler);
+  lines.push(...nearestLines(k, d, distance, (c, j) => constant(centers[c * d + j] as number)));
   lines.push('return best;');
   return new Function('row', lines.join('\n')) as Labeler;
 }

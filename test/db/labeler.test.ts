@@ -4,7 +4,8 @@ import { expect, it } from 'vitest';
 import { nearest } from '../../src/core/assign';
 import { createRandom } from '../../src/core/random';
 import { standardize } from '../../src/core/standardize';
-import { compileLabeler } from '../../src/db/labeler';
+import { onlineUpdate } from '../../src/core/online';
+import { compileLabeler, compileOnlineStep } from '../../src/db/labeler';
 
 for (const distance of ['euclidean', 'manhattan'] as const) {
   for (const [k, d, scaled] of [[3, 3, false], [1, 1, false], [7, 5, true], [4, 40, false]] as const) {
@@ -31,3 +32,22 @@ it('returns -1 for NULL, NaN and infinite values, and reads numeric text and big
   expect(label({ a: '9.5', b: BigInt(9) })).toBe(1);
   expect(label({ a: 1, b: 2 })).toBe(0);
 });
+
+for (const [distance, decay, scaled] of [['euclidean', 1, false], ['manhattan', 0.9, true], ['euclidean', 0.5, true]] as const) {
+  it(`moves centers like onlineUpdate(): ${distance}, decay ${decay}${scaled ? ', z-scored' : ''}`, () => {
+    const k = 4;
+    const d = 3;
+    const rng = createRandom(77);
+    const scaler = scaled ? { means: Float64Array.from([1, 2, 3]), scales: Float64Array.from([2, 0.5, 4]) } : null;
+    const ours = { centers: Float64Array.from({ length: k * d }, () => rng.next() * 10), counts: Float64Array.from([3, 1, 0, 7]) };
+    const reference = { centers: Float64Array.from(ours.centers), counts: Float64Array.from(ours.counts) };
+    const step = compileOnlineStep({ columns: ['a', 'b', 'c'], k, d, distance, scaler, decay });
+    for (let i = 0; i < 300; i++) {
+      const raw = [rng.next() * 12, rng.next() * 12, rng.next() * 12];
+      const x = scaler ? standardize(raw, scaler) : raw;
+      expect(step({ a: raw[0], b: raw[1], c: raw[2] }, ours.centers, ours.counts)).toBe(onlineUpdate(reference.centers, reference.counts, x, distance, decay));
+    }
+    expect(Array.from(ours.centers)).toEqual(Array.from(reference.centers));
+    expect(Array.from(ours.counts)).toEqual(Array.from(reference.counts));
+  });
+}
