@@ -71,9 +71,47 @@ export type ArrayType = 'float8' | 'int8' | 'int4' | 'text' | 'bool' | 'jsonb';
  */
 export function arrayOf(values: ArrayLike<unknown>, type: ArrayType | string): string {
   if (!/^[a-z_][a-z0-9_ ().,"]*$/i.test(type)) throw new Error(`invalid type name: ${JSON.stringify(type)}`);
-  const parts: string[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) parts[i] = arrayElement(values[i], type);
-  return text('{' + parts.join(',') + '}') + '::' + type + '[]';
+  let body = type === 'int4' || type === 'int8' || type === 'float8' ? numericBody(values, type) : null;
+  if (body === null) {
+    const parts: string[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) parts[i] = arrayElement(values[i], type);
+    body = parts.join(',');
+  }
+  return text('{' + body + '}') + '::' + type + '[]';
+}
+
+const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
+
+/**
+ * The elements of an int4, int8 or float8 array joined without per-element dispatch, exactly as arrayElement
+ * renders them; null when some element needs the general path (a bigint, a fraction for an integer type, ...).
+ */
+function numericBody(values: ArrayLike<unknown>, type: 'int4' | 'int8' | 'float8'): string | null {
+  // Typed arrays join natively: integer ones for any of the three types, float ones for float8 (String(NaN) is
+  // NaN and String(Infinity) is Infinity, as PostgreSQL spells them).
+  if (ArrayBuffer.isView(values)) {
+    if (INTEGER_ARRAYS.some((t) => values instanceof t)) return (values as Int32Array).join(',');
+    if (type === 'float8' && (values instanceof Float64Array || values instanceof Float32Array)) return values.join(',');
+    return null;
+  }
+  const n = values.length;
+  const parts: string[] = new Array(n);
+  if (type === 'float8') {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'number') parts[i] = String(v);
+      else if (v === null || v === undefined) parts[i] = 'NULL';
+      else return null;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'number' && Number.isSafeInteger(v)) parts[i] = String(v);
+      else if (v === null || v === undefined) parts[i] = 'NULL';
+      else return null;
+    }
+  }
+  return parts.join(',');
 }
 
 /** Renders k x d numbers as a two-dimensional float8[] literal. */

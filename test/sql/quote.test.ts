@@ -48,6 +48,27 @@ describe('rendering', () => {
     expect(() => arrayOf([1], "text'")).toThrow(/invalid type name/);
   });
 
+  it('renders numeric arrays (typed or plain numbers) without per-element dispatch, exactly as the general path', () => {
+    expect(arrayOf(Int32Array.of(3, -1, 0, 2147483647, -2147483648), 'int4')).toBe("'{3,-1,0,2147483647,-2147483648}'::int4[]");
+    expect(arrayOf(Uint8Array.of(0, 255), 'int8')).toBe("'{0,255}'::int8[]");
+    expect(arrayOf(Float64Array.of(1.5, NaN, Infinity, -Infinity, -0.25, 1e21, 5e-324), 'float8')).toBe(
+      "'{1.5,NaN,Infinity,-Infinity,-0.25,1e+21,5e-324}'::float8[]",
+    );
+    expect(arrayOf([1.5, null, NaN, -Infinity], 'float8')).toBe("'{1.5,NULL,NaN,-Infinity}'::float8[]");
+    expect(arrayOf([7, null, -3], 'int4')).toBe("'{7,NULL,-3}'::int4[]");
+    // The same values through the general path (a bigint or a string element sends the whole array there).
+    expect(arrayOf([7n, null, -3], 'int4')).toBe(arrayOf([7, null, -3], 'int4'));
+    expect(arrayOf(['1.5', null, NaN, -Infinity], 'float8')).toBe(arrayOf([1.5, null, NaN, -Infinity], 'float8'));
+    expect(arrayOf(Float64Array.of(2, -4), 'int8')).toBe("'{2,-4}'::int8[]");
+  });
+
+  it('still refuses fractions and unsafe numbers in integer arrays, typed or plain', () => {
+    expect(() => arrayOf([1, 1.5], 'int4')).toThrow(/not an integer: 1.5/);
+    expect(() => arrayOf(Float64Array.of(1, 2.5), 'int8')).toThrow(/not an integer: 2.5/);
+    expect(() => arrayOf([2 ** 60], 'int8')).toThrow(/not an integer/);
+    expect(() => arrayOf([NaN], 'int4')).toThrow(/not an integer: NaN/);
+  });
+
   it('refuses a matrix of the wrong size', () => {
     expect(() => matrix([1, 2, 3], 2, 2)).toThrow(/2 x 2 needs 4 numbers, not 3/);
   });
@@ -125,6 +146,15 @@ describe('round trips through the server', () => {
     const docs = [{ q: 'a"b\\c' }, [1, 'x']];
     const j = await db.client.query(`SELECT ${arrayOf(docs, 'jsonb')} AS a`);
     expect(j.rows[0].a).toEqual(docs);
+  });
+
+  it('typed int4 and float8 arrays come back exactly, extremes and non-finite values included', async () => {
+    const ints = Int32Array.of(0, -1, 2147483647, -2147483648, 6);
+    const i = await db.client.query(`SELECT ${arrayOf(ints, 'int4')} AS a`);
+    expect(i.rows[0].a).toEqual(Array.from(ints));
+    const floats = Float64Array.of(Math.PI, -1e-300, 1.7976931348623157e308, 5e-324, -1e21, NaN, Infinity, -Infinity);
+    const f = await db.client.query(`SELECT array_to_json(${arrayOf(floats, 'float8')})::text AS a`);
+    expect(f.rows[0].a).toBe('[3.141592653589793,-1e-300,1.7976931348623157e+308,5e-324,-1e+21,"NaN","Infinity","-Infinity"]');
   });
 
   it('arrays of other types (uuid, numeric, timestamptz) are cast from their text', async () => {
