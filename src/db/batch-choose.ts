@@ -62,7 +62,7 @@ export function chooseK(sourceArg: string, config: unknown, kMin: number, kMax: 
   const s = validateConfig({ ...rest, cluster_count: kMax }, 'fit');
   const source = resolveSource(sourceArg);
   checkSourceColumns(source, s, false);
-  const rows = readRows(source, s, false);
+  const rows = readRows(source, s, null);
   const p = prepare(rows, s, kMax, source.display);
   const candidates: Candidate[] = [];
   for (let k = kMin; k <= kMax; k++) {

@@ -19,15 +19,25 @@ export interface Source {
   kind: string | null;
 }
 
+/**
+ * Where the keys of the rows read wait for writeLabels: in a temporary table, as one array in the order the rows
+ * were read (they never pass through JavaScript), or as text in JavaScript when the role may not create temporary
+ * tables.
+ */
+export type Keys = { table: string } | { text: string[] };
+
 /** Rows read from a source: valid rows as points, and every key with its row's validity. */
 export interface Rows {
   points: Points;
-  /** Keys (as text) of every row read, valid or not; null when labels are not written. */
-  keys: string[] | null;
+  /** The keys of every row read, valid or not; null when labels are not written. */
+  keys: Keys | null;
   /** For each row read, its index among the points, or -1 when its features are invalid. */
   index: Int32Array;
   skipped: number;
 }
+
+/** The temporary table holding the keys of the rows a fit read, dropped once the labels are written. */
+const KEYS_TABLE = 'pg_temp.centroid_fit_keys';
 
 /**
  * At most this many numbers (rows x (dimensions + 1)) are read into memory: past it a fit is refused
@@ -135,17 +145,51 @@ export function checkSourceColumns(source: Source, s: Settings, needKey: boolean
   }
 }
 
-/** Reads every row of the source in one query (one array_agg per column), leaving out invalid rows. */
-export function readRows(source: Source, s: Settings, withKeys: boolean): Rows {
+/** SQL for the source's key as the output table's key type (as text first when the types differ, as labels always were matched). */
+function keyAs(source: Source, s: Settings, output: Table): { sql: string; type: string } {
+  const type = output.columns.get(s.key_column)?.type ?? 'text';
+  const from = source.table?.columns.get(s.key_column)?.type;
+  const key = ident(s.key_column);
+  return { sql: from === type ? key : `${key}::text::${type}`, type };
+}
+
+/** True when the current role may create temporary tables in this database. */
+function mayCreateTemp(): boolean {
+  return one<{ ok: boolean }>(`SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY') AS ok`)?.ok === true;
+}
+
+/**
+ * Reads every row of the source in one query (one array_agg per column), leaving out invalid rows. With an output
+ * table, the same query keeps the keys in a temporary table (or returns them as text when temporary tables are not
+ * allowed), so the labels can be written without reading the source again.
+ */
+export function readRows(source: Source, s: Settings, output: Table | null): Rows {
   const d = s.clustering_columns.length;
   const cap = Math.floor(MAX_VALUES / (d + 1));
   const cols = s.clustering_columns.map((c, j) => `${ident(c)}::float8 AS c${j}`).join(', ');
   const aggs = s.clustering_columns.map((_, j) => `array_agg(c${j}) AS c${j}`).join(', ');
-  const key = withKeys ? `${ident(s.key_column)}::text AS k, ` : '';
-  const keyAgg = withKeys ? 'array_agg(k) AS keys, ' : '';
-  const row = one<Record<string, unknown>>(
-    `SELECT count(*)::int8 AS n, ${keyAgg}${aggs} FROM (SELECT ${key}${cols} FROM ${source.sql} LIMIT ${integer(cap + 1)}) r`,
-  );
+  const outs = s.clustering_columns.map((_, j) => `c${j}`).join(', ');
+  const limited = (key: string) => `SELECT ${key}${cols} FROM ${source.sql} LIMIT ${integer(cap + 1)}`;
+  let sql: string;
+  let inTable = false;
+  if (output === null) {
+    sql = `SELECT count(*)::int8 AS n, ${aggs} FROM (${limited('')}) r`;
+  } else if (mayCreateTemp()) {
+    const key = keyAs(source, s, output);
+    exec(`DROP TABLE IF EXISTS ${KEYS_TABLE}`);
+    exec(`CREATE TEMPORARY TABLE ${KEYS_TABLE.slice('pg_temp.'.length)} (keys ${key.type}[]) ON COMMIT DROP`);
+    // Uncompressed: compressing the one big array costs ~100 ms per 100,000 keys, and the table lives one statement.
+    exec(`ALTER TABLE ${KEYS_TABLE} ALTER COLUMN keys SET STORAGE EXTERNAL`);
+    // One statement reads the source once: the keys go to the temporary table, the features come back.
+    sql = `WITH r AS (${limited(`${key.sql} AS k, `)}),
+         a AS (SELECT count(*)::int8 AS n, array_agg(k) AS keys, ${aggs} FROM r),
+         w AS (INSERT INTO ${KEYS_TABLE} (keys) SELECT keys FROM a)
+       SELECT n, ${outs} FROM a`;
+    inTable = true;
+  } else {
+    sql = `SELECT count(*)::int8 AS n, array_agg(k) AS keys, ${aggs} FROM (${limited(`${ident(s.key_column)}::text AS k, `)}) r`;
+  }
+  const row = one<Record<string, unknown>>(sql);
   const total = Number(row?.n ?? 0);
   if (total > cap) {
     throw new UserError(`pg_centroid: ${source.display} has more than ${cap} rows, more than a fit reads into memory at ${d} features`, `fit on a sample: SELECT ... FROM ${source.display} TABLESAMPLE SYSTEM (10), then write labels with centroid.predict`);
@@ -163,24 +207,36 @@ export function readRows(source: Source, s: Settings, withKeys: boolean): Rows {
     }
     index[i] = ok ? n++ : -1;
   }
-  const keys = withKeys ? ((row?.keys as string[] | null) ?? []) : null;
+  const keys: Keys | null = output === null ? null : inTable ? { table: KEYS_TABLE } : { text: (row?.keys as string[] | null) ?? [] };
   return { points: { data: data.subarray(0, n * d), n, d }, keys, index, skipped: total - n };
 }
 
-/** Writes every read row's label (NULL for invalid rows) in one UPDATE, skipping rows that already hold it. */
+/**
+ * Writes every read row's label (NULL for invalid rows) in one UPDATE, skipping rows that already hold it: the
+ * labels go as one int4[] literal (-1 for invalid rows), zipped with the keys in the order they were read.
+ */
 export function writeLabels(output: Table, s: Settings, rows: Rows, labels: Int32Array): number {
-  const keys = rows.keys ?? [];
-  if (keys.length === 0) return 0;
-  const out = new Array<number | null>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
+  const keys = rows.keys;
+  if (keys === null) return 0;
+  const total = rows.index.length;
+  const out = new Int32Array(total);
+  for (let i = 0; i < total; i++) {
     const p = rows.index[i] as number;
-    out[i] = p < 0 ? null : (labels[p] as number);
+    out[i] = p < 0 ? -1 : (labels[p] as number);
   }
-  const keyType = output.columns.get(s.key_column)?.type ?? 'text';
   const label = ident(s.cluster_number_column as string);
-  return exec(
-    `UPDATE ${output.sql} AS t SET ${label} = u.l
-       FROM ROWS FROM (pg_catalog.unnest(${arrayOf(keys, 'text')}::${keyType}[]), pg_catalog.unnest(${arrayOf(out, 'int4')})) AS u(k, l)
-      WHERE t.${ident(s.key_column)} = u.k AND t.${label} IS DISTINCT FROM u.l`,
-  );
+  const update = (from: string) =>
+    exec(
+      `UPDATE ${output.sql} AS t SET ${label} = u.l FROM (SELECT z.k, NULLIF(z.l, -1) AS l FROM (${from}) AS z) AS u
+        WHERE t.${ident(s.key_column)} = u.k AND t.${label} IS DISTINCT FROM u.l`,
+    );
+  const labelsSql = `pg_catalog.unnest(${arrayOf(out, 'int4')})`;
+  if ('table' in keys) {
+    const changed = total === 0 ? 0 : update(`SELECT pg_catalog.unnest(f.keys) AS k, ${labelsSql} AS l FROM ${keys.table} f`);
+    exec(`DROP TABLE ${keys.table}`);
+    return changed;
+  }
+  if (keys.text.length === 0) return 0;
+  const keyType = output.columns.get(s.key_column)?.type ?? 'text';
+  return update(`SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${labelsSql} AS l`);
 }

@@ -113,7 +113,7 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown):
   one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(MODEL_LOCK_SPACE)}::int4, pg_catalog.hashtext(${text(model)}))`);
 
   const t0 = now();
-  const rows = readRows(source, s, output !== null);
+  const rows = readRows(source, s, output);
   const p = prepare(rows, s, s.cluster_count, source.display);
   const t1 = now();
   const result = fit(p.points, fitOptions(s, null));

@@ -218,3 +218,93 @@ describe('the article\'s workflow', () => {
     await db.client.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY customer_features`);
   });
 });
+
+describe('writing labels', () => {
+  const WL = { key_column: 'id', clustering_columns: ['a', 'b'], cluster_count: 3, cluster_number_column: 'lab', seed: 7 };
+
+  /** Rows of table whose label is not the one centroid.predict gives (NULL for invalid features). */
+  async function mislabelled(model: string, table: string, client = db.client): Promise<number> {
+    const r = await client.query(`SELECT count(*)::int AS n FROM ${table} WHERE lab IS DISTINCT FROM centroid.predict('${model}', ARRAY[a, b])`);
+    return r.rows[0].n as number;
+  }
+
+  beforeAll(async () => {
+    await db.client.query(`CREATE TABLE wl (id int8 PRIMARY KEY, a float8, b float8, lab int)`);
+    // Invalid rows start with a label, which the fit must clear.
+    await db.client.query(`INSERT INTO wl SELECT id, a, b, CASE WHEN id > 1000 THEN 7 END FROM pts`);
+  });
+
+  it('writes every label once, clears the labels of invalid rows, and rewrites no row on a refit with the same labels', async () => {
+    const r = (await db.client.query(`SELECT centroid.fit('wl', 'wl', $1) AS r`, [WL])).rows[0].r;
+    expect(r.labels_changed).toBe(303);
+    expect(await mislabelled('wl', 'wl')).toBe(0);
+    const before = await db.client.query(`SELECT id, xmin::text AS x FROM wl ORDER BY id`);
+    const again = (await db.client.query(`SELECT centroid.fit('wl', 'wl', $1) AS r`, [WL])).rows[0].r;
+    expect(again.labels_changed).toBe(0);
+    expect((await db.client.query(`SELECT id, xmin::text AS x FROM wl ORDER BY id`)).rows).toEqual(before.rows);
+    // The keys' temporary table is gone once the labels are written.
+    expect((await db.client.query(`SELECT pg_catalog.to_regclass('pg_temp.centroid_fit_keys') AS t`)).rows[0].t).toBeNull();
+  });
+
+  it('fits twice in one transaction, and an error after reading leaves nothing behind', async () => {
+    await db.client.query('BEGIN');
+    try {
+      await db.client.query(`UPDATE wl SET lab = NULL`);
+      const first = (await db.client.query(`SELECT centroid.fit('wl_tx', 'wl', $1) AS r`, [WL])).rows[0].r;
+      const second = (await db.client.query(`SELECT centroid.fit('wl_tx', 'wl', $1) AS r`, [{ ...WL, cluster_count: 2 }])).rows[0].r;
+      expect([first.labels_changed > 0, second.version]).toEqual([true, 2]);
+      expect(await mislabelled('wl_tx', 'wl')).toBe(0);
+    } finally {
+      await db.client.query('COMMIT');
+    }
+    const e = await failure(db.client, `SELECT centroid.fit('wl_few', 'SELECT * FROM wl WHERE id <= 2', $1)`, [{ ...WL, output_table: 'wl' }]);
+    expect(e.message).toContain('fewer than cluster_count 3');
+    expect((await db.client.query(`SELECT pg_catalog.to_regclass('pg_temp.centroid_fit_keys') AS t`)).rows[0].t).toBeNull();
+  });
+
+  it('matches output rows on key_column when its type differs from the source key\'s', async () => {
+    // A SELECT whose key is text, written into wl (int8 key).
+    await db.client.query(`UPDATE wl SET lab = 7`);
+    const r = (await db.client.query(`SELECT centroid.fit('wl_q', 'SELECT id::text AS id, a, b FROM wl', $1) AS r`, [{ ...WL, output_table: 'wl' }])).rows[0].r;
+    expect(r.labels_changed).toBe(303);
+    expect(await mislabelled('wl_q', 'wl')).toBe(0);
+    // A table source with an int8 key, written into a table keyed by text.
+    await db.client.query(`CREATE TABLE wl_text (id text PRIMARY KEY, a float8, b float8, lab int)`);
+    await db.client.query(`INSERT INTO wl_text SELECT id::text, a, b FROM wl`);
+    const t = (await db.client.query(`SELECT centroid.fit('wl_t', 'wl', $1) AS r`, [{ ...WL, output_table: 'wl_text' }])).rows[0].r;
+    expect(t.labels_changed).toBe(300);
+    expect(await mislabelled('wl_t', 'wl_text')).toBe(0);
+  });
+
+  it('writes the same labels for a role that may not create temporary tables', async () => {
+    const database = (await db.client.query(`SELECT current_database() AS d`)).rows[0].d as string;
+    await db.client.query(`DROP ROLE IF EXISTS batch_notemp`).catch(() => {});
+    await db.client.query(`CREATE ROLE batch_notemp LOGIN`);
+    await db.client.query(`REVOKE TEMPORARY ON DATABASE "${database}" FROM PUBLIC`);
+    await db.client.query(`CREATE TABLE wl_own AS SELECT id, a, b, NULL::int AS lab, NULL::int AS lab2 FROM wl`);
+    await db.client.query(`ALTER TABLE wl_own OWNER TO batch_notemp`);
+    const url = new URL(db.url);
+    url.username = 'batch_notemp';
+    const other = new pg.Client({ connectionString: url.toString() });
+    other.on('error', () => {});
+    try {
+      await other.connect();
+      const may = await other.query(`SELECT has_database_privilege(current_database(), 'TEMPORARY') AS t`);
+      expect(may.rows[0].t).toBe(false);
+      // Read in a fixed order, so that the same seed gives the same labels with and without a temporary table.
+      const source = 'SELECT id, a, b FROM wl_own ORDER BY id';
+      const r = (await other.query(`SELECT centroid.fit('wl_notemp', $1, $2) AS r`, [source, { ...WL, output_table: 'wl_own' }])).rows[0].r;
+      expect(r.labels_changed).toBe(300);
+      expect(await mislabelled('wl_notemp', 'wl_own', other)).toBe(0);
+      await db.client.query(`SELECT centroid.fit('wl_own_temp', $1, $2)`, [source, { ...WL, output_table: 'wl_own', cluster_number_column: 'lab2' }]);
+      const same = await db.client.query(`SELECT count(*) FILTER (WHERE lab IS DISTINCT FROM lab2)::int AS n, count(DISTINCT lab)::int AS k FROM wl_own`);
+      expect(same.rows[0]).toEqual({ n: 0, k: 3 });
+    } finally {
+      await other.end();
+      await db.client.query(`GRANT TEMPORARY ON DATABASE "${database}" TO PUBLIC`);
+      await db.client.query(`DROP TABLE wl_own`);
+      await db.client.query(`DELETE FROM centroid.models WHERE owner = 'batch_notemp'`);
+      await db.client.query(`DROP ROLE batch_notemp`);
+    }
+  });
+});
