@@ -103,3 +103,42 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION centroid.refit(regclass) IS
   'pg_centroid: re-clusters the table''s window now, writes changed cluster numbers and stores the new centroids';
+
+-- The pg_cron job name of a table's scheduled refit in this database.
+CREATE FUNCTION centroid._refit_job_name(table_name regclass) RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT 'pg_centroid refit table ' || pg_catalog.current_database() || ' ' || table_name::text $$;
+
+CREATE FUNCTION centroid.schedule_refit(table_name regclass, schedule text) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  job text := centroid._refit_job_name(table_name);
+  command text;
+  job_id text;
+BEGIN
+  IF NOT centroid._owns(table_name) THEN
+    RAISE EXCEPTION 'pg_centroid: only the owner of table % can schedule its refits', table_name
+      USING ERRCODE = '42501', HINT = 'ask the table''s owner, or a superuser, to run centroid.schedule_refit';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM centroid.settings s WHERE s.table_name = schedule_refit.table_name) THEN
+    RAISE EXCEPTION 'pg_centroid: table % is not clustered', table_name
+      USING ERRCODE = '22023', HINT = 'write its settings first: SELECT centroid.attach(table, config)';
+  END IF;
+  command := pg_catalog.format('SELECT centroid.refit(%L::regclass)', pg_catalog.format('%I.%I', n.nspname, c.relname))
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = table_name;
+  job_id := centroid._in_cron_database(pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L)::text',
+    job, schedule, command, pg_catalog.current_database()));
+  RETURN pg_catalog.jsonb_build_object('job_name', job, 'job_id', job_id::int8, 'schedule', schedule, 'command', command,
+    'cron_database', pg_catalog.current_setting('cron.database_name', true));
+END $$;
+COMMENT ON FUNCTION centroid.schedule_refit(regclass, text) IS
+  'pg_centroid: registers a pg_cron job that runs centroid.refit on the table on a schedule (cron syntax, or ''N seconds'')';
+
+CREATE FUNCTION centroid.unschedule_refit(table_name regclass) RETURNS bool
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RETURN centroid._in_cron_database(pg_catalog.format(
+    'SELECT coalesce((SELECT bool_and(cron.unschedule(jobid)) FROM cron.job WHERE jobname = %L AND username = current_user), false)::text',
+    centroid._refit_job_name(table_name)))::bool;
+END $$;
+COMMENT ON FUNCTION centroid.unschedule_refit(regclass) IS
+  'pg_centroid: removes the pg_cron job of centroid.schedule_refit for the table; false when there was none';
