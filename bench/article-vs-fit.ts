@@ -53,11 +53,18 @@ try {
   let fitCost = NaN;
   let fitSummary: Record<string, unknown> = {};
   let skInertia = NaN;
+  const phases: Record<string, number[]> = {};
+  // Both functions rewrite ~90,000 labels per call; without a vacuum between calls each would pay for the dead
+  // rows the other left (the unique index on email checks every dead version), and the cost would grow run by run.
+  const vacuum = () => c.query('VACUUM customers');
   for (let i = 0; i < runs; i++) {
+    await vacuum();
     const f = await timed(c, `SELECT centroid.fit('bench_segments', 'customer_features', $1) AS r`, [ARTICLE_FIT_CONFIG]);
     fitMs.push(f.ms);
     fitSummary = f.row.r as Record<string, unknown>;
     fitCost = Number(fitSummary.cost);
+    for (const [name, ms] of Object.entries(fitSummary.timings as Record<string, number>)) (phases[name] ??= []).push(ms);
+    await vacuum();
     const s = await timed(c, `SELECT build_customer_clusters(6)`);
     skMs.push(s.ms);
     const inertia = await c.query(`SELECT inertia FROM model_registry ORDER BY id DESC LIMIT 1`);
@@ -65,12 +72,14 @@ try {
     console.log(`run ${i + 1}: centroid.fit ${f.ms.toFixed(0)} ms (${JSON.stringify(fitSummary.timings)}), build_customer_clusters ${s.ms.toFixed(0)} ms`);
   }
   // scikit-learn's n_init='auto' is one k-means++ start; the same with centroid.fit:
+  await vacuum();
   const one = await timed(c, `SELECT centroid.fit('bench_segments_1', 'customer_features', $1) AS r`, [{ ...ARTICLE_FIT_CONFIG, starts: 1 }]);
   const oneSummary = one.row.r as Record<string, unknown>;
   console.log(`centroid.fit with starts = 1: ${one.ms.toFixed(0)} ms (${JSON.stringify(oneSummary.timings)}), cost ${Number(oneSummary.cost).toFixed(2)}`);
   const fm = median(fitMs);
   const sm = median(skMs);
   console.log(`\ncentroid.fit (k-means++, 3 starts, ${fitSummary.iterations} iterations):   median ${fm.toFixed(0)} ms, cost ${fitCost.toFixed(2)}`);
+  console.log(`  per phase (median ms): ${Object.entries(phases).map(([name, ms]) => `${name} ${median(ms)}`).join(', ')}`);
   console.log(`article (scikit-learn, n_init='auto'): median ${sm.toFixed(0)} ms, inertia ${skInertia.toFixed(2)}`);
   console.log(`time ratio fit / article = ${(fm / sm).toFixed(2)}   cost ratio fit / article = ${(fitCost / skInertia).toFixed(4)}`);
 } finally {
