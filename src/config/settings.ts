@@ -93,7 +93,7 @@ export const KEYS: KeyDoc[] = [
   { key: 'maximum_data_count', default: '100000', range: 'minimum_data_count to 10000000', meaning: 'the window: at most this many most recent rows are clustered' },
   { key: 'minimum_data_count', default: '10 x cluster_count (at most maximum_data_count)', range: 'cluster_count to maximum_data_count', meaning: 'below this many valid rows nothing is clustered; inserts still succeed' },
   { key: 'seed', default: '42', range: 'integer 0 to 2147483647', meaning: 'seed of every random choice: same seed, same clusters' },
-  { key: 'starts', default: '10 for random, 3 for k-means++, 1 for manual', range: '1 to 100', meaning: 'starts tried on a first clustering; the lowest cost wins' },
+  { key: 'starts', default: '10 for random, 1 for k-means++ and manual', range: '1 to 100', meaning: 'starts tried on a first clustering; the lowest cost wins' },
   { key: 'max_iterations', default: '100', range: '1 to 10000', meaning: 'iteration limit of one clustering' },
   { key: 'tolerance', default: '0.0001', range: '0 to 1', meaning: "relative to the data's mean variance, as scikit-learn: k-means stops when the squared distances its centers moved in one iteration sum to at most tolerance x the mean per-column variance (0: only when no label changes)" },
   { key: 'refit', default: 'statement', range: 'statement, row, online', meaning: 'when the window is re-clustered: once per INSERT/COPY, on every row (the paper), or never in the insert path' },
@@ -144,7 +144,8 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
   if (minimum > maximum) {
     throw new SettingsError('minimum_data_count', `minimum_data_count (${minimum}) is greater than maximum_data_count (${maximum})`, `set minimum_data_count <= maximum_data_count, e.g. {"minimum_data_count": ${Math.min(minimum, maximum)}, "maximum_data_count": ${Math.max(minimum, maximum)}}`);
   }
-  const defaultStarts = centerChoice === 'random' ? 10 : centerChoice === 'k-means++' ? 3 : 1;
+  // One k-means++ start, as scikit-learn's n_init='auto': its seeding makes further starts rarely pay for themselves.
+  const defaultStarts = centerChoice === 'random' ? 10 : 1;
   const settings: Settings = {
     key_column: keyColumn,
     clustering_columns: columns,
