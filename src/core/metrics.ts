@@ -1,12 +1,148 @@
 // Cluster quality: silhouette, Davies-Bouldin, Calinski-Harabasz, sizes and radii.
+// The passes over the rows are compiled once per (k, d, distance) with the Function constructor, as in kernels.ts:
+// QuickJS runs the straight-line code (dimensions unrolled, coordinates in locals) several times faster than
+// nested loops. Every sum is accumulated in the same order as the plain loops did, so values are bit-identical.
 
 import { distance as distanceBetween, squaredEuclidean } from './distance';
 import { countLabels } from './empty';
+import { kernelsFor } from './kernels';
 import { createRandom } from './random';
 import type { DistanceType, Points } from './types';
 
 /** Rows the silhouette looks at: all of them up to this many, else a seeded sample of this size. */
 export const SILHOUETTE_SAMPLE = 2000;
+
+/** Above this many dimensions the compiled passes loop over the dimensions instead of unrolling them. */
+const UNROLL_D = 16;
+
+/**
+ * One pass over the rows: counts[c]++, sums[c * d + j] += x_j, overall[j] += x_j and, when centers are given, the
+ * largest (max) and total (mean) distance from each cluster's rows to its center.
+ */
+type ScanPass = (
+  data: Float64Array,
+  n: number,
+  labels: Int32Array,
+  centers: Float64Array | null,
+  counts: Int32Array,
+  sums: Float64Array,
+  overall: Float64Array,
+  max: Float64Array,
+  mean: Float64Array,
+) => void;
+
+/**
+ * The silhouette's pairs over m sampled rows, columns cols[j] (unrolled) or row-major xs (looped):
+ * sums[i * k + c] += distance from row i to each row of cluster c, in the order of the plain double loop.
+ */
+type PairsPass = (cols: Float64Array[], xs: Float64Array, ls: Int32Array, m: number, sums: Float64Array) => void;
+
+const scans = new Map<string, ScanPass>();
+const pairs = new Map<string, PairsPass>();
+
+/** Statements setting `s` to the distance between (x0.. or row[xo + j]) and other[at + j], j < d. */
+function distanceCode(d: number, manhattan: boolean, other: string, at: string): string {
+  let code = '';
+  if (d > UNROLL_D) {
+    code = manhattan
+      ? `s = 0; for (let j = 0; j < ${d}; j++) s += abs(data[xo + j] - ${other}[${at} + j]);\n`
+      : `s = 0; for (let j = 0; j < ${d}; j++) { t = data[xo + j] - ${other}[${at} + j]; s += t * t; }\n`;
+  } else {
+    for (let j = 0; j < d; j++) {
+      const op = j === 0 ? '=' : '+=';
+      code += manhattan ? `s ${op} abs(x${j} - ${other}[${at} + ${j}]);\n` : `t = x${j} - ${other}[${at} + ${j}]; s ${op} t * t;\n`;
+    }
+  }
+  return manhattan ? code : code + 's = sqrt(s);\n';
+}
+
+/** Source of the scan pass. */
+function scanSource(d: number, manhattan: boolean, withCenters: boolean): string {
+  const unrolled = d <= UNROLL_D;
+  let code = 'const sqrt = Math.sqrt; const abs = Math.abs; let t = 0; let s = 0;\n';
+  if (unrolled) for (let j = 0; j < d; j++) code += `let o${j} = 0;\n`;
+  code += `for (let i = 0, xo = 0; i < n; i++, xo += ${d}) {\nconst c = labels[i]; const so = c * ${d};\ncounts[c]++;\n`;
+  if (unrolled) {
+    for (let j = 0; j < d; j++) code += `const x${j} = data[xo + ${j}]; sums[so + ${j}] += x${j}; o${j} += x${j};\n`;
+  } else {
+    code += `for (let j = 0; j < ${d}; j++) { const v = data[xo + j]; sums[so + j] += v; overall[j] += v; }\n`;
+  }
+  if (withCenters) code += `${distanceCode(d, manhattan, 'centers', 'so')}if (s > max[c]) max[c] = s;\nmean[c] += s;\n`;
+  code += '}\n';
+  if (unrolled) for (let j = 0; j < d; j++) code += `overall[${j}] = o${j};\n`;
+  return code;
+}
+
+/** Source of the silhouette's pair pass: each pair once, its distance added to both rows' sums. */
+function pairsSource(k: number, d: number, manhattan: boolean): string {
+  const unrolled = d <= UNROLL_D;
+  let code = 'const sqrt = Math.sqrt; const abs = Math.abs; let t = 0; let s = 0;\n';
+  if (unrolled) for (let j = 0; j < d; j++) code += `const X${j} = cols[${j}];\n`;
+  else code += 'const data = xs;\n';
+  code += `for (let i = 0; i < m; i++) {\nconst li = ls[i]; const ro = i * ${k};\n`;
+  if (unrolled) for (let j = 0; j < d; j++) code += `const x${j} = X${j}[i];\n`;
+  else code += `const xo = i * ${d};\n`;
+  code += `for (let r = i + 1, rk = r * ${k}; r < m; r++, rk += ${k}) {\n`;
+  if (unrolled) {
+    for (let j = 0; j < d; j++) {
+      const op = j === 0 ? '=' : '+=';
+      code += manhattan ? `s ${op} abs(x${j} - X${j}[r]);\n` : `t = x${j} - X${j}[r]; s ${op} t * t;\n`;
+    }
+    if (!manhattan) code += 's = sqrt(s);\n';
+  } else {
+    code += distanceCode(d, manhattan, 'xs', `r * ${d}`);
+  }
+  code += `sums[ro + ls[r]] += s;\nsums[rk + li] += s;\n}\n}\n`;
+  return code;
+}
+
+/** The scan pass for d dimensions, compiled on first use and cached. */
+function scanFor(d: number, distance: DistanceType, withCenters: boolean): ScanPass {
+  const key = `${d}:${distance}:${withCenters}`;
+  let pass = scans.get(key);
+  if (!pass) {
+    const body = scanSource(d, distance === 'manhattan', withCenters);
+    pass = new Function('data', 'n', 'labels', 'centers', 'counts', 'sums', 'overall', 'max', 'mean', body) as ScanPass;
+    scans.set(key, pass);
+  }
+  return pass;
+}
+
+/** The silhouette's pair pass for (k, d), compiled on first use and cached. */
+function pairsFor(k: number, d: number, distance: DistanceType): PairsPass {
+  const key = `${k}x${d}:${distance}`;
+  let pass = pairs.get(key);
+  if (!pass) {
+    pass = new Function('cols', 'xs', 'ls', 'm', 'sums', pairsSource(k, d, distance === 'manhattan')) as PairsPass;
+    pairs.set(key, pass);
+  }
+  return pass;
+}
+
+/** What one scan gathers: counts, per-cluster coordinate sums, overall sums and (with centers) radii. */
+interface Scan {
+  counts: Int32Array;
+  sums: Float64Array;
+  overall: Float64Array;
+  max: Float64Array;
+  mean: Float64Array;
+}
+
+/** Runs the scan pass; mean holds the mean distance to the center (0 for an empty cluster) when centers are given. */
+function scan(points: Points, labels: Int32Array, centers: Float64Array | null, k: number, distance: DistanceType): Scan {
+  const { data, n, d } = points;
+  const out: Scan = {
+    counts: new Int32Array(k),
+    sums: new Float64Array(k * d),
+    overall: new Float64Array(d),
+    max: new Float64Array(k),
+    mean: new Float64Array(k),
+  };
+  scanFor(d, distance, centers !== null)(data, n, labels, centers, out.counts, out.sums, out.overall, out.max, out.mean);
+  const { counts, mean } = out;
+  if (centers) for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) mean[c] = (mean[c] as number) / (counts[c] as number);
+  return out;
+}
 
 /** Points in each of the k clusters. */
 export function clusterSizes(labels: Int32Array, k: number): Int32Array {
@@ -50,41 +186,26 @@ export function silhouette(
   let nonEmpty = 0;
   for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) nonEmpty++;
   if (nonEmpty < 2 || nonEmpty > m - 1) return NaN;
-  // The sampled rows and their labels copied contiguously, and the distance inlined: this m^2 / 2 loop is the
-  // costliest metric, and function calls and indirections dominate it in QuickJS.
-  const xs = new Float64Array(m * d);
+  // The sampled rows copied contiguously: one array per dimension when unrolled, else row by row.
+  const unrolled = d <= UNROLL_D;
+  const cols = unrolled ? Array.from({ length: d }, () => new Float64Array(m)) : [];
+  const xs = unrolled ? new Float64Array(0) : new Float64Array(m * d);
   const ls = new Int32Array(m);
-  for (let i = 0, o = 0; i < m; i++) {
+  for (let i = 0; i < m; i++) {
     const r = rows[i] as number;
     ls[i] = labels[r] as number;
-    for (let at = r * d, end = at + d; at < end; at++) xs[o++] = data[at] as number;
-  }
-  const manhattanDistance = distance === 'manhattan';
-  // sums[i * k + c]: total distance from sampled row i to the sampled rows of cluster c.
-  const sums = new Float64Array(m * k);
-  for (let i = 0; i < m; i++) {
-    const io = i * d;
-    const li = ls[i] as number;
-    for (let j = i + 1; j < m; j++) {
-      const jo = j * d;
-      let v = 0;
-      if (manhattanDistance) {
-        for (let t = 0; t < d; t++) v += Math.abs((xs[io + t] as number) - (xs[jo + t] as number));
-      } else {
-        for (let t = 0; t < d; t++) {
-          const u = (xs[io + t] as number) - (xs[jo + t] as number);
-          v += u * u;
-        }
-        v = Math.sqrt(v);
-      }
-      const lj = ls[j] as number;
-      sums[i * k + lj] = (sums[i * k + lj] as number) + v;
-      sums[j * k + li] = (sums[j * k + li] as number) + v;
+    for (let j = 0; j < d; j++) {
+      const v = data[r * d + j] as number;
+      if (unrolled) (cols[j] as Float64Array)[i] = v;
+      else xs[i * d + j] = v;
     }
   }
+  // sums[i * k + c]: total distance from sampled row i to the sampled rows of cluster c.
+  const sums = new Float64Array(m * k);
+  pairsFor(k, d, distance)(cols, xs, ls, m, sums);
   let total = 0;
   for (let i = 0; i < m; i++) {
-    const own = labels[rows[i] as number] as number;
+    const own = ls[i] as number;
     const size = counts[own] as number;
     if (size < 2) continue;
     const a = (sums[i * k + own] as number) / (size - 1);
@@ -107,49 +228,12 @@ export function radii(
   k: number,
   distance: DistanceType,
 ): { max: Float64Array; mean: Float64Array } {
-  const { data, n, d } = points;
-  const max = new Float64Array(k);
-  const mean = new Float64Array(k);
-  const counts = new Int32Array(k);
-  const manhattanDistance = distance === 'manhattan';
-  for (let i = 0; i < n; i++) {
-    const c = labels[i] as number;
-    // Inlined distance (as distance()): a call per row is most of this pass's time in QuickJS.
-    const xo = i * d;
-    const co = c * d;
-    let v = 0;
-    if (manhattanDistance) {
-      for (let j = 0; j < d; j++) v += Math.abs((data[xo + j] as number) - (centers[co + j] as number));
-    } else {
-      for (let j = 0; j < d; j++) {
-        const t = (data[xo + j] as number) - (centers[co + j] as number);
-        v += t * t;
-      }
-      v = Math.sqrt(v);
-    }
-    if (v > (max[c] as number)) max[c] = v;
-    mean[c] = (mean[c] as number) + v;
-    counts[c] = (counts[c] as number) + 1;
-  }
-  for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) mean[c] = (mean[c] as number) / (counts[c] as number);
+  const { max, mean } = scan(points, labels, centers, k, distance);
   return { max, mean };
 }
 
-/**
- * Davies-Bouldin index (lower is better): mean over clusters of the worst (s_i + s_j) / dist(c_i, c_j), s being
- * the mean distance to the given center. Empty clusters are left out; coinciding centers add 0 (as scikit-learn).
- * NaN with fewer than 2 non-empty clusters.
- */
-export function daviesBouldin(
-  points: Points,
-  labels: Int32Array,
-  centers: Float64Array,
-  k: number,
-  distance: DistanceType,
-): number {
-  const { d } = points;
-  const scatter = radii(points, labels, centers, k, distance).mean;
-  const counts = countLabels(labels, k);
+/** Davies-Bouldin from the clusters' counts and mean distances to their centers. */
+function daviesBouldinOf(counts: Int32Array, scatter: Float64Array, centers: Float64Array, k: number, d: number, distance: DistanceType): number {
   let total = 0;
   let clusters = 0;
   for (let a = 0; a < k; a++) {
@@ -166,45 +250,77 @@ export function daviesBouldin(
   return clusters < 2 ? NaN : total / clusters;
 }
 
-/**
- * Calinski-Harabasz index (higher is better): (between / (K - 1)) / (within / (n - K)) with the clusters' own
- * means and squared euclidean distances, K the non-empty clusters; 1 when within is 0 (as scikit-learn);
- * NaN unless 2 <= K <= n - 1.
- */
-export function calinskiHarabasz(points: Points, labels: Int32Array, k: number): number {
+/** Calinski-Harabasz from a scan: the clusters' means, then one more pass for the within-cluster sum of squares. */
+function calinskiHarabaszOf(points: Points, labels: Int32Array, k: number, s: Scan): number {
   const { data, n, d } = points;
-  const counts = countLabels(labels, k);
-  const means = new Float64Array(k * d);
-  const overall = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i] as number;
-    for (let j = 0; j < d; j++) {
-      const v = data[i * d + j] as number;
-      means[c * d + j] = (means[c * d + j] as number) + v;
-      overall[j] = (overall[j] as number) + v;
-    }
-  }
+  const { counts, overall } = s;
+  const means = s.sums.slice();
   let clusters = 0;
   for (let c = 0; c < k; c++) {
     const m = counts[c] as number;
     if (m > 0) clusters++;
     for (let j = 0; j < d; j++) means[c * d + j] = m > 0 ? (means[c * d + j] as number) / m : 0;
   }
-  for (let j = 0; j < d; j++) overall[j] = (overall[j] as number) / n;
+  const mid = new Float64Array(d);
+  for (let j = 0; j < d; j++) mid[j] = (overall[j] as number) / n;
   if (clusters < 2 || clusters > n - 1) return NaN;
   let between = 0;
-  for (let c = 0; c < k; c++) between += (counts[c] as number) * squaredEuclidean(means, c * d, overall, 0, d);
-  let within = 0;
-  for (let i = 0; i < n; i++) {
-    const xo = i * d;
-    const co = (labels[i] as number) * d;
-    let v = 0;
-    for (let j = 0; j < d; j++) {
-      const t = (data[xo + j] as number) - (means[co + j] as number);
-      v += t * t;
-    }
-    within += v;
-  }
+  for (let c = 0; c < k; c++) between += (counts[c] as number) * squaredEuclidean(means, c * d, mid, 0, d);
+  // The cost pass sums squared distances to the centers of the labels in the order a plain loop would.
+  const within = kernelsFor(k, d).cost(data, n, means, labels);
   if (within === 0) return 1;
   return (between / (clusters - 1)) / (within / (n - clusters));
+}
+
+/**
+ * Davies-Bouldin index (lower is better): mean over clusters of the worst (s_i + s_j) / dist(c_i, c_j), s being
+ * the mean distance to the given center. Empty clusters are left out; coinciding centers add 0 (as scikit-learn).
+ * NaN with fewer than 2 non-empty clusters.
+ */
+export function daviesBouldin(
+  points: Points,
+  labels: Int32Array,
+  centers: Float64Array,
+  k: number,
+  distance: DistanceType,
+): number {
+  const s = scan(points, labels, centers, k, distance);
+  return daviesBouldinOf(s.counts, s.mean, centers, k, points.d, distance);
+}
+
+/**
+ * Calinski-Harabasz index (higher is better): (between / (K - 1)) / (within / (n - K)) with the clusters' own
+ * means and squared euclidean distances, K the non-empty clusters; 1 when within is 0 (as scikit-learn);
+ * NaN unless 2 <= K <= n - 1.
+ */
+export function calinskiHarabasz(points: Points, labels: Int32Array, k: number): number {
+  return calinskiHarabaszOf(points, labels, k, scan(points, labels, null, k, 'euclidean'));
+}
+
+/** Sizes, radii, Davies-Bouldin and Calinski-Harabasz of a clustering. */
+export interface ClusterQuality {
+  sizes: Int32Array;
+  radii: { max: Float64Array; mean: Float64Array };
+  daviesBouldin: number;
+  calinskiHarabasz: number;
+}
+
+/**
+ * Sizes, radii, Davies-Bouldin and Calinski-Harabasz from one scan of the rows (plus the pass Calinski-Harabasz
+ * needs over the clusters' means); the same values as clusterSizes, radii, daviesBouldin and calinskiHarabasz.
+ */
+export function clusterQuality(
+  points: Points,
+  labels: Int32Array,
+  centers: Float64Array,
+  k: number,
+  distance: DistanceType,
+): ClusterQuality {
+  const s = scan(points, labels, centers, k, distance);
+  return {
+    sizes: s.counts,
+    radii: { max: s.max, mean: s.mean },
+    daviesBouldin: daviesBouldinOf(s.counts, s.mean, centers, k, points.d, distance),
+    calinskiHarabasz: calinskiHarabaszOf(points, labels, k, s),
+  };
 }

@@ -4,7 +4,7 @@
 
 import { validateConfig, type Settings } from '../config/settings';
 import { fit } from '../core/fit';
-import { calinskiHarabasz, daviesBouldin, radii, silhouette } from '../core/metrics';
+import { clusterQuality, silhouette } from '../core/metrics';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { DistanceType, FitResult, Points } from '../core/types';
@@ -80,14 +80,15 @@ export function prepare(rows: Rows, s: Settings, k: number, what: string): Prepa
 /** Inertia, silhouette (seeded sample), Davies-Bouldin, Calinski-Harabasz, sizes and mean radii of a fit. */
 export function metricsOf(points: Points, result: FitResult, distance: DistanceType, seed: number, sample = FIT_SILHOUETTE_SAMPLE): Metrics {
   const { k, centers, labels } = result;
+  const q = clusterQuality(points, labels, centers, k, distance);
   return {
     inertia: result.cost,
     silhouette: finite(silhouette(points, labels, k, distance, { sampleSize: sample, seed })),
     silhouette_sample: Math.min(sample, points.n),
-    davies_bouldin: finite(daviesBouldin(points, labels, centers, k, distance)),
-    calinski_harabasz: finite(calinskiHarabasz(points, labels, k)),
+    davies_bouldin: finite(q.daviesBouldin),
+    calinski_harabasz: finite(q.calinskiHarabasz),
     cluster_sizes: Array.from(result.sizes),
-    radii: Array.from(radii(points, labels, centers, k, distance).mean),
+    radii: Array.from(q.radii.mean),
   };
 }
 
