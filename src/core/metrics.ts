@@ -12,6 +12,9 @@ import type { DistanceType, Points } from './types';
 /** Rows the silhouette looks at: all of them up to this many, else a seeded sample of this size. */
 export const SILHOUETTE_SAMPLE = 2000;
 
+/** Above this many cluster coordinates the scan keeps its sums and centers in arrays instead of locals. */
+const CENTER_LOCALS = 64;
+
 /** Above this many dimensions the compiled passes loop over the dimensions instead of unrolling them. */
 const UNROLL_D = 16;
 
@@ -32,10 +35,21 @@ type ScanPass = (
 ) => void;
 
 /**
- * The silhouette's pairs over m sampled rows, columns cols[j] (unrolled) or row-major xs (looped):
- * sums[i * k + c] += distance from row i to each row of cluster c, in the order of the plain double loop.
+ * The silhouette's pairs over m sampled rows grouped by cluster (position p; the row of index i is at pos[i],
+ * clusters at first[c]..first[c] + counts[c], each in index order), in columns cols[j] (unrolled) or row-major
+ * xs (looped): sums[c][pos[i]] += distance from row i to each row of cluster c. Each pair once, outer rows in
+ * index order and inner rows of a cluster in index order, so every sum gets its terms in the plain loop's order.
  */
-type PairsPass = (cols: Float64Array[], xs: Float64Array, ls: Int32Array, m: number, sums: Float64Array) => void;
+type PairsPass = (
+  cols: Float64Array[],
+  xs: Float64Array,
+  ls: Int32Array,
+  pos: Int32Array,
+  first: Int32Array,
+  counts: Int32Array,
+  m: number,
+  sums: Float64Array[],
+) => void;
 
 const scans = new Map<string, ScanPass>();
 const pairs = new Map<string, PairsPass>();
@@ -73,35 +87,73 @@ function scanSource(d: number, manhattan: boolean, withCenters: boolean): string
   return code;
 }
 
-/** Source of the silhouette's pair pass: each pair once, its distance added to both rows' sums. */
-function pairsSource(k: number, d: number, manhattan: boolean): string {
-  const unrolled = d <= UNROLL_D;
+/**
+ * Source of the scan pass for small k * d: each cluster's count, sums, center, largest and total distance held in
+ * locals, the row's cluster picked by a chain of comparisons (cheaper in QuickJS than indexing typed arrays).
+ */
+function scanLocalsSource(k: number, d: number, manhattan: boolean, withCenters: boolean): string {
   let code = 'const sqrt = Math.sqrt; const abs = Math.abs; let t = 0; let s = 0;\n';
-  if (unrolled) for (let j = 0; j < d; j++) code += `const X${j} = cols[${j}];\n`;
-  else code += 'const data = xs;\n';
-  code += `for (let i = 0; i < m; i++) {\nconst li = ls[i]; const ro = i * ${k};\n`;
-  if (unrolled) for (let j = 0; j < d; j++) code += `const x${j} = X${j}[i];\n`;
-  else code += `const xo = i * ${d};\n`;
-  code += `for (let r = i + 1, rk = r * ${k}; r < m; r++, rk += ${k}) {\n`;
-  if (unrolled) {
-    for (let j = 0; j < d; j++) {
-      const op = j === 0 ? '=' : '+=';
-      code += manhattan ? `s ${op} abs(x${j} - X${j}[r]);\n` : `t = x${j} - X${j}[r]; s ${op} t * t;\n`;
-    }
-    if (!manhattan) code += 's = sqrt(s);\n';
-  } else {
-    code += distanceCode(d, manhattan, 'xs', `r * ${d}`);
+  for (let j = 0; j < d; j++) code += `let o${j} = 0;\n`;
+  for (let c = 0; c < k; c++) {
+    code += `let n${c} = 0; let M${c} = 0; let A${c} = 0;\n`;
+    for (let j = 0; j < d; j++) code += `let u${c}_${j} = 0;${withCenters ? ` const c${c}_${j} = centers[${c * d + j}];` : ''}\n`;
   }
-  code += `sums[ro + ls[r]] += s;\nsums[rk + li] += s;\n}\n}\n`;
+  code += `for (let i = 0, xo = 0; i < n; i++, xo += ${d}) {\nconst c = labels[i];\n`;
+  for (let j = 0; j < d; j++) code += `const x${j} = data[xo + ${j}]; o${j} += x${j};\n`;
+  for (let c = 0; c < k; c++) {
+    code += c === 0 ? 'if (c === 0) {\n' : c === k - 1 ? '} else {\n' : `} else if (c === ${c}) {\n`;
+    code += `n${c}++;\n`;
+    for (let j = 0; j < d; j++) code += `u${c}_${j} += x${j};\n`;
+    if (withCenters) {
+      for (let j = 0; j < d; j++) {
+        const op = j === 0 ? '=' : '+=';
+        code += manhattan ? `s ${op} abs(x${j} - c${c}_${j});\n` : `t = x${j} - c${c}_${j}; s ${op} t * t;\n`;
+      }
+      if (!manhattan) code += 's = sqrt(s);\n';
+      code += `if (s > M${c}) M${c} = s;\nA${c} += s;\n`;
+    }
+  }
+  code += '}\n}\n';
+  for (let j = 0; j < d; j++) code += `overall[${j}] = o${j};\n`;
+  for (let c = 0; c < k; c++) {
+    code += `counts[${c}] = n${c}; max[${c}] = M${c}; mean[${c}] = A${c};\n`;
+    for (let j = 0; j < d; j++) code += `sums[${c * d + j}] = u${c}_${j};\n`;
+  }
   return code;
 }
 
-/** The scan pass for d dimensions, compiled on first use and cached. */
-function scanFor(d: number, distance: DistanceType, withCenters: boolean): ScanPass {
-  const key = `${d}:${distance}:${withCenters}`;
+/** Source of the silhouette's pair pass: row i's sums toward cluster c in a local, each pair's distance also added to the other row's sum toward i's cluster. */
+function pairsSource(k: number, d: number, manhattan: boolean): string {
+  const unrolled = d <= UNROLL_D;
+  let code = `const sqrt = Math.sqrt; const abs = Math.abs; let t = 0; let s = 0; let a = 0;\nconst done = new Int32Array(${k});\n`;
+  if (unrolled) for (let j = 0; j < d; j++) code += `const X${j} = cols[${j}];\n`;
+  else code += 'const data = xs;\n';
+  code += 'for (let i = 0; i < m; i++) {\nconst li = ls[i]; const pi = pos[i]; const T = sums[li];\ndone[li]++;\n';
+  if (unrolled) for (let j = 0; j < d; j++) code += `const x${j} = X${j}[pi];\n`;
+  else code += `const xo = pi * ${d};\n`;
+  code += `for (let c = 0; c < ${k}; c++) {\nconst U = sums[c]; a = U[pi];\n`;
+  code += 'for (let p = first[c] + done[c], end = first[c] + counts[c]; p < end; p++) {\n';
+  if (unrolled) {
+    for (let j = 0; j < d; j++) {
+      const op = j === 0 ? '=' : '+=';
+      code += manhattan ? `s ${op} abs(x${j} - X${j}[p]);\n` : `t = x${j} - X${j}[p]; s ${op} t * t;\n`;
+    }
+    if (!manhattan) code += 's = sqrt(s);\n';
+  } else {
+    code += distanceCode(d, manhattan, 'xs', `p * ${d}`);
+  }
+  code += 'a += s; T[p] += s;\n}\nU[pi] = a;\n}\n}\n';
+  return code;
+}
+
+/** The scan pass for k clusters of d dimensions, compiled on first use and cached. */
+function scanFor(k: number, d: number, distance: DistanceType, withCenters: boolean): ScanPass {
+  const locals = d <= UNROLL_D && k * d <= CENTER_LOCALS;
+  const key = `${locals ? k : 0}x${d}:${distance}:${withCenters}`;
   let pass = scans.get(key);
   if (!pass) {
-    const body = scanSource(d, distance === 'manhattan', withCenters);
+    const manhattan = distance === 'manhattan';
+    const body = locals ? scanLocalsSource(k, d, manhattan, withCenters) : scanSource(d, manhattan, withCenters);
     pass = new Function('data', 'n', 'labels', 'centers', 'counts', 'sums', 'overall', 'max', 'mean', body) as ScanPass;
     scans.set(key, pass);
   }
@@ -113,7 +165,7 @@ function pairsFor(k: number, d: number, distance: DistanceType): PairsPass {
   const key = `${k}x${d}:${distance}`;
   let pass = pairs.get(key);
   if (!pass) {
-    pass = new Function('cols', 'xs', 'ls', 'm', 'sums', pairsSource(k, d, distance === 'manhattan')) as PairsPass;
+    pass = new Function('cols', 'xs', 'ls', 'pos', 'first', 'counts', 'm', 'sums', pairsSource(k, d, distance === 'manhattan')) as PairsPass;
     pairs.set(key, pass);
   }
   return pass;
@@ -138,7 +190,7 @@ function scan(points: Points, labels: Int32Array, centers: Float64Array | null, 
     max: new Float64Array(k),
     mean: new Float64Array(k),
   };
-  scanFor(d, distance, centers !== null)(data, n, labels, centers, out.counts, out.sums, out.overall, out.max, out.mean);
+  scanFor(k, d, distance, centers !== null)(data, n, labels, centers, out.counts, out.sums, out.overall, out.max, out.mean);
   const { counts, mean } = out;
   if (centers) for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) mean[c] = (mean[c] as number) / (counts[c] as number);
   return out;
@@ -186,33 +238,45 @@ export function silhouette(
   let nonEmpty = 0;
   for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) nonEmpty++;
   if (nonEmpty < 2 || nonEmpty > m - 1) return NaN;
-  // The sampled rows copied contiguously: one array per dimension when unrolled, else row by row.
+  // The sampled rows copied contiguously and grouped by cluster (in index order within each): one array per
+  // dimension when unrolled, else row by row.
+  const ls = new Int32Array(m);
+  for (let i = 0; i < m; i++) ls[i] = labels[rows[i] as number] as number;
+  const first = new Int32Array(k);
+  for (let c = 1; c < k; c++) first[c] = (first[c - 1] as number) + (counts[c - 1] as number);
+  const fill = first.slice();
+  const pos = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    const c = ls[i] as number;
+    pos[i] = fill[c] as number;
+    fill[c] = (fill[c] as number) + 1;
+  }
   const unrolled = d <= UNROLL_D;
   const cols = unrolled ? Array.from({ length: d }, () => new Float64Array(m)) : [];
   const xs = unrolled ? new Float64Array(0) : new Float64Array(m * d);
-  const ls = new Int32Array(m);
   for (let i = 0; i < m; i++) {
     const r = rows[i] as number;
-    ls[i] = labels[r] as number;
+    const p = pos[i] as number;
     for (let j = 0; j < d; j++) {
       const v = data[r * d + j] as number;
-      if (unrolled) (cols[j] as Float64Array)[i] = v;
-      else xs[i * d + j] = v;
+      if (unrolled) (cols[j] as Float64Array)[p] = v;
+      else xs[p * d + j] = v;
     }
   }
-  // sums[i * k + c]: total distance from sampled row i to the sampled rows of cluster c.
-  const sums = new Float64Array(m * k);
-  pairsFor(k, d, distance)(cols, xs, ls, m, sums);
+  // sums[c][pos[i]]: total distance from sampled row i to the sampled rows of cluster c.
+  const sums = Array.from({ length: k }, () => new Float64Array(m));
+  pairsFor(k, d, distance)(cols, xs, ls, pos, first, counts, m, sums);
   let total = 0;
   for (let i = 0; i < m; i++) {
     const own = ls[i] as number;
     const size = counts[own] as number;
     if (size < 2) continue;
-    const a = (sums[i * k + own] as number) / (size - 1);
+    const p = pos[i] as number;
+    const a = ((sums[own] as Float64Array)[p] as number) / (size - 1);
     let b = Infinity;
     for (let c = 0; c < k; c++) {
       if (c === own || (counts[c] as number) === 0) continue;
-      b = Math.min(b, (sums[i * k + c] as number) / (counts[c] as number));
+      b = Math.min(b, ((sums[c] as Float64Array)[p] as number) / (counts[c] as number));
     }
     const top = Math.max(a, b);
     if (top > 0) total += (b - a) / top;
@@ -266,7 +330,7 @@ function calinskiHarabaszOf(points: Points, labels: Int32Array, k: number, s: Sc
   if (clusters < 2 || clusters > n - 1) return NaN;
   let between = 0;
   for (let c = 0; c < k; c++) between += (counts[c] as number) * squaredEuclidean(means, c * d, mid, 0, d);
-  // The cost pass sums squared distances to the centers of the labels in the order a plain loop would.
+  // The k-means cost pass sums the squared distances to the means of the labels in the order a plain loop would.
   const within = kernelsFor(k, d).cost(data, n, means, labels);
   if (within === 0) return 1;
   return (between / (clusters - 1)) / (within / (n - clusters));

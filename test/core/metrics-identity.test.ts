@@ -9,7 +9,7 @@ import { blobs, options, uniform } from './fixtures';
 
 // The compiled metrics against the plain loops they replaced (copied below verbatim from src/core/metrics.ts before
 // the compiled passes, renamed ref*): every value must be bit-identical, on data sets that exercise the unrolled
-// (d <= 16) and looped (d > 16) passes, both distances, empty clusters, sampled and exact silhouettes.
+// (d <= 16) and looped (d > 16) passes, centers in locals (k * d <= 64) or arrays, both distances, empty clusters, sampled and exact silhouettes.
 
 // ---- reference implementation (the previous src/core/metrics.ts) ----
 
@@ -276,6 +276,7 @@ const cases: Case[] = [
   fitted('1-D blobs, k = 3', blobs(700, 1, 3, 2), 3, 7),
   fitted('2-D blobs, k = 5', blobs(1200, 2, 5, 3), 5, 11),
   fitted('16-D (last unrolled), k = 4', blobs(600, 16, 4, 4), 4, 3),
+  fitted('8-D, k = 10 (centers in arrays)', blobs(1500, 8, 10, 11), 10, 21),
   fitted('17-D (looped), k = 3', blobs(500, 17, 3, 5), 3, 5),
   fitted('20-D blobs far from 0, k = 5', shifted(blobs(900, 20, 5, 6), 1e6), 5, 9),
   labelled('uniform 3-D, 2 of 7 clusters empty', uniform(2500, 3, 8), 7, 5, 13),
