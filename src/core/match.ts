@@ -11,9 +11,29 @@ export function matchCenters(previous: Float64Array, next: Float64Array, k: numb
   if (previous.length !== k * d || next.length !== k * d) {
     throw new Error(`centers hold ${previous.length} and ${next.length} numbers, expected k * d = ${k * d}`);
   }
-  // Rows are new centers, columns previous ones; 1-based with a virtual column 0 (e-maxx formulation).
+  // Rows are new centers, columns previous ones.
   const cost = new Float64Array(k * k);
   for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) cost[r * k + c] = squaredEuclidean(next, r * d, previous, c * d, d);
+  return cheapestAssignment(cost, k);
+}
+
+/**
+ * perm[j] = the previous cluster number that new cluster j takes, keeping as many rows' numbers as
+ * possible: agreement[j * k + c] counts rows of new cluster j that held number c. Identity when no row agrees.
+ */
+export function matchLabels(agreement: Float64Array, k: number): Int32Array {
+  if (agreement.length !== k * k) throw new Error(`agreement holds ${agreement.length} counts, expected k * k = ${k * k}`);
+  let total = 0;
+  for (let i = 0; i < k * k; i++) total += agreement[i] as number;
+  if (total === 0) return Int32Array.from({ length: k }, (_, j) => j);
+  const cost = new Float64Array(k * k);
+  for (let i = 0; i < k * k; i++) cost[i] = -(agreement[i] as number);
+  return cheapestAssignment(cost, k);
+}
+
+/** perm[row] = the column assigned to it, minimising the total cost of a k x k matrix (Hungarian algorithm, O(k^3)). */
+export function cheapestAssignment(cost: Float64Array, k: number): Int32Array {
+  // 1-based with a virtual column 0 (e-maxx formulation).
   const u = new Float64Array(k + 1);
   const v = new Float64Array(k + 1);
   const owner = new Int32Array(k + 1);

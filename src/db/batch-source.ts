@@ -6,7 +6,7 @@ import type { Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
 import { describe, type Table } from './catalog';
 import { UserError } from './errors';
-import { exec, one } from './pl';
+import { exec, one, query } from './pl';
 
 /** A source of rows, ready to be put after FROM. */
 export interface Source {
@@ -211,6 +211,40 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
   return { points: { data: data.subarray(0, n * d), n, d }, keys, index, skipped: total - n };
 }
 
+/** The read rows' keys zipped with their labels (-1 for invalid rows), as a subquery of columns k and l; null without rows. */
+function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array): string | null {
+  const keys = rows.keys;
+  const total = rows.index.length;
+  if (keys === null || total === 0) return null;
+  const out = new Int32Array(total);
+  for (let i = 0; i < total; i++) {
+    const p = rows.index[i] as number;
+    out[i] = p < 0 ? -1 : (labels[p] as number);
+  }
+  const labelsSql = `pg_catalog.unnest(${arrayOf(out, 'int4')})`;
+  if ('table' in keys) return `SELECT pg_catalog.unnest(f.keys) AS k, ${labelsSql} AS l FROM ${keys.table} f`;
+  const keyType = output.columns.get(s.key_column)?.type ?? 'text';
+  return `SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${labelsSql} AS l`;
+}
+
+/**
+ * Counts, for each new cluster j and each number c from 0 to k - 1 already in the output column, the rows
+ * of cluster j that hold c now (k x k, row-major): what numbering the new clusters keeps most labels with.
+ */
+export function labelAgreement(output: Table, s: Settings, rows: Rows, labels: Int32Array, k: number): Float64Array {
+  const agreement = new Float64Array(k * k);
+  const from = zipped(output, s, rows, labels);
+  if (from === null) return agreement;
+  const label = ident(s.cluster_number_column as string);
+  for (const r of query<{ j: number; c: number; n: bigint | number }>(
+    `SELECT u.l AS j, t.${label}::int4 AS c, count(*) AS n FROM ${output.sql} AS t JOIN (${from}) AS u ON t.${ident(s.key_column)} = u.k
+      WHERE u.l >= 0 AND t.${label} BETWEEN 0 AND ${integer(k - 1)} GROUP BY 1, 2`,
+  )) {
+    agreement[r.j * k + r.c] = Number(r.n);
+  }
+  return agreement;
+}
+
 /**
  * Writes every read row's label (NULL for invalid rows) in one UPDATE, skipping rows that already hold it: the
  * labels go as one int4[] literal (-1 for invalid rows), zipped with the keys in the order they were read.
@@ -218,25 +252,14 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
 export function writeLabels(output: Table, s: Settings, rows: Rows, labels: Int32Array): number {
   const keys = rows.keys;
   if (keys === null) return 0;
-  const total = rows.index.length;
-  const out = new Int32Array(total);
-  for (let i = 0; i < total; i++) {
-    const p = rows.index[i] as number;
-    out[i] = p < 0 ? -1 : (labels[p] as number);
-  }
+  const from = zipped(output, s, rows, labels);
   const label = ident(s.cluster_number_column as string);
-  const update = (from: string) =>
-    exec(
-      `UPDATE ${output.sql} AS t SET ${label} = u.l FROM (SELECT z.k, NULLIF(z.l, -1) AS l FROM (${from}) AS z) AS u
-        WHERE t.${ident(s.key_column)} = u.k AND t.${label} IS DISTINCT FROM u.l`,
-    );
-  const labelsSql = `pg_catalog.unnest(${arrayOf(out, 'int4')})`;
-  if ('table' in keys) {
-    const changed = total === 0 ? 0 : update(`SELECT pg_catalog.unnest(f.keys) AS k, ${labelsSql} AS l FROM ${keys.table} f`);
-    exec(`DROP TABLE ${keys.table}`);
-    return changed;
-  }
-  if (keys.text.length === 0) return 0;
-  const keyType = output.columns.get(s.key_column)?.type ?? 'text';
-  return update(`SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${labelsSql} AS l`);
+  const changed = from === null
+    ? 0
+    : exec(
+        `UPDATE ${output.sql} AS t SET ${label} = u.l FROM (SELECT z.k, NULLIF(z.l, -1) AS l FROM (${from}) AS z) AS u
+          WHERE t.${ident(s.key_column)} = u.k AND t.${label} IS DISTINCT FROM u.l`,
+      );
+  if ('table' in keys) exec(`DROP TABLE ${keys.table}`);
+  return changed;
 }

@@ -9,7 +9,8 @@ import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { DistanceType, FitResult, Points } from '../core/types';
 import { float, integer, matrix, text } from '../sql/quote';
-import { checkSourceColumns, readRows, resolveOutput, resolveSource, writeLabels, type Rows } from './batch-source';
+import { checkSourceColumns, labelAgreement, readRows, resolveOutput, resolveSource, writeLabels, type Rows } from './batch-source';
+import { matchLabels, permute } from '../core/match';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
 import { now, one } from './pl';
 import { fitOptions } from './refit';
@@ -117,12 +118,16 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown):
   const rows = readRows(source, s, output);
   const p = prepare(rows, s, s.cluster_count, source.display);
   const t1 = now();
-  const result = fit(p.points, fitOptions(s, null));
+  const fitted = fit(p.points, fitOptions(s, null));
   const t2 = now();
+  // Cluster numbers follow the ones already in the output column, so a refit that finds the same
+  // segments keeps their numbers (and rewrites no row), whatever numbering its starts produced.
+  const result = output ? permute(fitted, matchLabels(labelAgreement(output, s, rows, fitted.labels, fitted.k), fitted.k)) : fitted;
+  const t2b = now();
   const metrics = metricsOf(p.points, result, s.distance_type, s.seed);
   const t3 = now();
   const changed = output ? writeLabels(output, s, rows, result.labels) : 0;
-  const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, metrics_ms: t3 - t2, write_ms: now() - t3 };
+  const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, renumber_ms: t2b - t2, metrics_ms: t3 - t2b, write_ms: now() - t3 };
   const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
   const durationMs = now() - started;
   const version = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, rows, durationMs);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { squaredEuclidean } from '../../src/core/distance';
 import { fit } from '../../src/core/fit';
-import { matchCenters, permute } from '../../src/core/match';
+import { matchCenters, matchLabels, permute } from '../../src/core/match';
 import { createRandom } from '../../src/core/random';
 import { options, paperRows, toPoints } from './fixtures';
 
@@ -83,5 +83,23 @@ describe('permute', () => {
     const result = fit(toPoints(paperRows), options({ k: 3 }));
     expect(() => permute(result, Int32Array.from([0, 0, 1]))).toThrow('permutation entry 1 is 0, expected each of 0 to 2 once');
     expect(() => permute(result, Int32Array.from([0, 1]))).toThrow('permutation has 2 entries, expected k = 3');
+  });
+});
+
+describe('matchLabels', () => {
+  it('keeps the numbering that most rows already hold', () => {
+    // New cluster 0 mostly held 2, 1 held 0, 2 held 1.
+    const agreement = Float64Array.from([1, 0, 40, 30, 2, 0, 0, 25, 3]);
+    expect(Array.from(matchLabels(agreement, 3))).toEqual([2, 0, 1]);
+  });
+
+  it('is the identity when no row holds a number yet', () => {
+    expect(Array.from(matchLabels(new Float64Array(16), 4))).toEqual([0, 1, 2, 3]);
+  });
+
+  it('maximises the total kept even when one cluster would prefer a taken number', () => {
+    // Greedy would give 0 -> 0 (50) and leave 1 -> 1 (0): 50 kept; the best is 0 -> 1, 1 -> 0: 45 + 40 = 85.
+    const agreement = Float64Array.from([50, 45, 40, 0]);
+    expect(Array.from(matchLabels(agreement, 2))).toEqual([1, 0]);
   });
 });

@@ -246,6 +246,23 @@ describe('writing labels', () => {
     expect((await db.client.query(`SELECT pg_catalog.to_regclass('pg_temp.centroid_fit_keys') AS t`)).rows[0].t).toBeNull();
   });
 
+  it('numbers clusters after the labels already in the output column, so a refit keeps them and rewrites no row', async () => {
+    // Another tool (or another seed) numbered the same segments differently: rotate the numbers.
+    await db.client.query(`UPDATE wl SET lab = (lab + 1) % 3 WHERE lab IS NOT NULL`);
+    const rotated = await db.client.query(`SELECT id, lab, xmin::text AS x FROM wl ORDER BY id`);
+    for (const seed of [7, 8, 9]) {
+      const r = (await db.client.query(`SELECT centroid.fit('wl_numbers', 'wl', $1) AS r`, [{ ...WL, seed }])).rows[0].r;
+      expect(r.labels_changed).toBe(0);
+      expect(await mislabelled('wl_numbers', 'wl')).toBe(0);
+    }
+    expect((await db.client.query(`SELECT id, lab, xmin::text AS x FROM wl ORDER BY id`)).rows).toEqual(rotated.rows);
+    // Where numbers cannot all be kept (one segment relabelled as another), most rows keep theirs.
+    await db.client.query(`UPDATE wl SET lab = 0 WHERE lab = 2 AND id % 2 = 0`);
+    const r = (await db.client.query(`SELECT centroid.fit('wl_numbers', 'wl', $1) AS r`, [WL])).rows[0].r;
+    expect(r.labels_changed).toBe(50);
+    expect((await db.client.query(`SELECT id, lab FROM wl ORDER BY id`)).rows).toEqual(rotated.rows.map((row) => ({ id: row.id, lab: row.lab })));
+  });
+
   it('fits twice in one transaction, and an error after reading leaves nothing behind', async () => {
     await db.client.query('BEGIN');
     try {
