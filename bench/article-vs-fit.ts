@@ -78,7 +78,7 @@ try {
   console.log(`centroid.fit with starts = 1: ${one.ms.toFixed(0)} ms (${JSON.stringify(oneSummary.timings)}), cost ${Number(oneSummary.cost).toFixed(2)}`);
   const fm = median(fitMs);
   const sm = median(skMs);
-  console.log(`\ncentroid.fit (k-means++, 3 starts, ${fitSummary.iterations} iterations):   median ${fm.toFixed(0)} ms, cost ${fitCost.toFixed(2)}`);
+  console.log(`\ncentroid.fit (k-means++, default starts, ${fitSummary.iterations} iterations):   median ${fm.toFixed(0)} ms, cost ${fitCost.toFixed(2)}`);
   console.log(`  per phase (median ms): ${Object.entries(phases).map(([name, ms]) => `${name} ${median(ms)}`).join(', ')}`);
   console.log(`article (scikit-learn, n_init='auto'): median ${sm.toFixed(0)} ms, inertia ${skInertia.toFixed(2)}`);
   console.log(`time ratio fit / article = ${(fm / sm).toFixed(2)}   cost ratio fit / article = ${(fitCost / skInertia).toFixed(4)}`);
