@@ -136,9 +136,7 @@ COMMENT ON FUNCTION centroid.schedule_refit(regclass, text) IS
 CREATE FUNCTION centroid.unschedule_refit(table_name regclass) RETURNS bool
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  RETURN centroid._in_cron_database(pg_catalog.format(
-    'SELECT coalesce((SELECT bool_and(cron.unschedule(jobid)) FROM cron.job WHERE jobname = %L AND username = current_user), false)::text',
-    centroid._refit_job_name(table_name)))::bool;
+  RETURN centroid._unschedule_job(centroid._refit_job_name(table_name));
 END $$;
 COMMENT ON FUNCTION centroid.unschedule_refit(regclass) IS
   'pg_centroid: removes the pg_cron job of centroid.schedule_refit for the table; false when there was none';

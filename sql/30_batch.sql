@@ -178,12 +178,19 @@ END $$;
 COMMENT ON FUNCTION centroid.schedule_fit(text, text, jsonb, text, text) IS
   'pg_centroid: registers a pg_cron job that refreshes a materialized view (optional) and refits the model on a schedule (cron syntax)';
 
-CREATE FUNCTION centroid.unschedule_fit(model text) RETURNS bool
+-- Removes the current user's pg_cron jobs of that name; false when there was none.
+CREATE FUNCTION centroid._unschedule_job(job text) RETURNS bool
 LANGUAGE plpgsql AS $$
 BEGIN
   RETURN centroid._in_cron_database(pg_catalog.format(
     'SELECT coalesce((SELECT bool_and(cron.unschedule(jobid)) FROM cron.job WHERE jobname = %L AND username = current_user), false)::text',
-    centroid._job_name(model)))::bool;
+    job))::bool;
+END $$;
+
+CREATE FUNCTION centroid.unschedule_fit(model text) RETURNS bool
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN centroid._unschedule_job(centroid._job_name(model));
 END $$;
 COMMENT ON FUNCTION centroid.unschedule_fit(text) IS
   'pg_centroid: removes the pg_cron job of centroid.schedule_fit for this model in this database; false when there was none';
