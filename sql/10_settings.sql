@@ -5,27 +5,53 @@ CREATE FUNCTION centroid._validate_settings(relid oid, config jsonb) RETURNS jso
 LANGUAGE javascript AS $js$ return API.validateSettings(relid, config); $js$;
 
 -- Puts on a clustered table the companion triggers its settings need (none when config is NULL):
--- statement triggers around every INSERT/COPY, and a row trigger for the `row` refit policy.
+-- statement triggers around every INSERT/COPY, and the label trigger: a PL/pgSQL function generated
+-- for the table that hands each new row's clustering columns to centroid._label() as one float8[]
+-- (pljs itself leaks memory converting rows, so no row ever reaches it as a record).
 CREATE FUNCTION centroid._companions(relid oid, config jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   rel text;
   want record;
+  old_label oid;
+  label_fn text := pg_catalog.format('centroid.%I', '_label_' || relid::text);
 BEGIN
+  -- The label trigger is made anew with every settings change (columns may have changed).
+  SELECT tg.tgfoid INTO old_label FROM pg_catalog.pg_trigger tg WHERE tg.tgrelid = relid AND tg.tgname = 'centroid_label';
+  IF old_label IS NOT NULL THEN
+    EXECUTE pg_catalog.format('DROP TRIGGER centroid_label ON %s', relid::regclass);
+  END IF;
+  IF old_label IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid = old_label AND p.pronamespace = 'centroid'::regnamespace AND p.proname LIKE '\_label\_%') THEN
+    EXECUTE pg_catalog.format('DROP FUNCTION %s', old_label::regprocedure);
+  END IF;
+  EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', label_fn);
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = relid) THEN
     RETURN;
   END IF;
   rel := relid::regclass::text;
+  IF config IS NOT NULL THEN
+    -- (The keyword is a parameter so build.mjs, which replays every function of sql/ in update
+    -- scripts, does not take this string for a function of the extension.)
+    EXECUTE pg_catalog.format(
+      'CREATE %s %s() RETURNS trigger LANGUAGE plpgsql AS %L', 'FUNCTION',
+      label_fn,
+      pg_catalog.format('BEGIN NEW.%I := centroid._label(TG_RELID, ARRAY[%s]::float8[]); RETURN NEW; END',
+        config->>'cluster_number_column',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('NEW.%I', c), ', ' ORDER BY i)
+           FROM pg_catalog.jsonb_array_elements_text(config->'clustering_columns') WITH ORDINALITY AS t(c, i))));
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', label_fn,
+      'pg_centroid: label trigger of ' || rel || ', generated from its settings; dropped with them');
+    EXECUTE pg_catalog.format('CREATE TRIGGER centroid_label BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION %s()', rel, label_fn);
+  END IF;
   FOR want IN
     SELECT * FROM (VALUES
       ('centroid_before_insert', 'BEFORE INSERT ON %s FOR EACH STATEMENT EXECUTE FUNCTION centroid._before_insert()', config IS NOT NULL),
-      ('centroid_after_insert', 'AFTER INSERT ON %s FOR EACH STATEMENT EXECUTE FUNCTION centroid._after_insert()', config IS NOT NULL),
-      ('centroid_row_refit', 'BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION centroid._row_refit()', config->>'refit' = 'row')
+      ('centroid_after_insert', 'AFTER INSERT ON %s FOR EACH STATEMENT EXECUTE FUNCTION centroid._after_insert()', config IS NOT NULL)
     ) AS t(name, definition, present)
   LOOP
     IF want.present AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = relid AND tgname = want.name) THEN
       EXECUTE pg_catalog.format('CREATE TRIGGER %I ', want.name) || pg_catalog.format(want.definition, rel);
-    ELSIF NOT coalesce(want.present, false) AND EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = relid AND tgname = want.name) THEN
+    ELSIF NOT want.present AND EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = relid AND tgname = want.name) THEN
       EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', want.name, rel);
     END IF;
   END LOOP;
@@ -57,8 +83,10 @@ BEGIN
   RETURN NEW;
 END $$;
 
+-- SECURITY DEFINER: it creates the table's label function in schema centroid. It only runs after a
+-- settings row passed _settings_before, which lets only the table's owner write it.
 CREATE FUNCTION centroid._settings_after() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   -- A restore brings the companion triggers from the dump; creating them here would make it fail.
   IF current_setting('application_name') = 'pg_restore' OR current_setting('timescaledb.restoring', true) = 'on' THEN

@@ -7,13 +7,25 @@
 -- the GRANT to run in the HINT). Running them as a superuser would run the table owner's own code
 -- (UPDATE triggers, index expressions) with a superuser's rights.
 
+-- The trigger users attach. The labelling itself is done by the label trigger pg_centroid generates
+-- for the table with its settings (centroid._companions): this one checks how it is used and lets
+-- the row through, so a table gets clustered exactly when it has both the trigger and settings.
 CREATE FUNCTION centroid.cluster_on_insert() RETURNS trigger
-LANGUAGE javascript
-AS $js$
-return API.onRow({ NEW: NEW, TG_WHEN: TG_WHEN, TG_LEVEL: TG_LEVEL, TG_OP: TG_OP, TG_RELID: TG_RELID, TG_TABLE_SCHEMA: TG_TABLE_SCHEMA, TG_TABLE_NAME: TG_TABLE_NAME });
-$js$;
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_WHEN <> 'BEFORE' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'INSERT' THEN
+    RAISE EXCEPTION 'pg_centroid: trigger % on % must be BEFORE INSERT ... FOR EACH ROW', TG_NAME, TG_TABLE_NAME
+      USING ERRCODE = '42P17',
+            HINT = pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT ON %I.%I FOR EACH ROW EXECUTE FUNCTION centroid.cluster_on_insert();', TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+  END IF;
+  RETURN NEW;
+END $$;
 COMMENT ON FUNCTION centroid.cluster_on_insert() IS
-  'pg_centroid: BEFORE INSERT FOR EACH ROW trigger that gives each new row its cluster number (settings in centroid.settings)';
+  'pg_centroid: BEFORE INSERT FOR EACH ROW trigger of a clustered table (settings in centroid.settings); its label trigger gives each new row its cluster number';
+
+-- A new row's cluster number from its clustering columns (called by the table's label trigger).
+CREATE FUNCTION centroid._label(relid oid, features float8[]) RETURNS int4
+LANGUAGE javascript AS $js$ return API.label(relid, features); $js$;
 
 CREATE FUNCTION centroid._before_statement(relid oid) RETURNS jsonb
 LANGUAGE javascript AS $js$ return API.beforeStatement(relid); $js$;
@@ -66,23 +78,6 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM centroid._statement(TG_RELID, false);
   RETURN NULL;
-END $$;
-
-CREATE FUNCTION centroid._refit_row(relid oid, r anyelement) RETURNS anyelement
-LANGUAGE javascript AS $js$ return API.refitRow(relid, r); $js$;
-
-CREATE FUNCTION centroid._take_error() RETURNS jsonb
-LANGUAGE javascript AS $js$ return API.takeError(); $js$;
-
--- The `row` policy's companion: the paper's behaviour, a refit of the window with every new row.
-CREATE FUNCTION centroid._row_refit() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  labelled record;
-BEGIN
-  labelled := centroid._refit_row(TG_RELID, NEW);
-  PERFORM centroid._raise(centroid._take_error());
-  RETURN labelled;
 END $$;
 
 CREATE FUNCTION centroid._refit(relid oid) RETURNS jsonb

@@ -31,4 +31,7 @@ GRANT USAGE ON SCHEMA centroid TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON centroid.settings TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON centroid.state TO PUBLIC;
 
+-- Only _settings_after (SECURITY DEFINER) creates and drops companion triggers and label functions.
+REVOKE EXECUTE ON FUNCTION centroid._companions(oid, jsonb) FROM PUBLIC;
+
 DROP FUNCTION centroid._define_js(text, text, text);

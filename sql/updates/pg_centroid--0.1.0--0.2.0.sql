@@ -40,3 +40,31 @@ GRANT SELECT, INSERT, DELETE ON centroid.models TO PUBLIC;
 -- the table's settings and keep its state.
 CREATE POLICY inserters_read ON centroid.settings FOR SELECT USING (centroid._inserts(table_name));
 CREATE POLICY inserters_refit ON centroid.state USING (centroid._inserts(table_name));
+
+-- Rows reach JavaScript as one float8[] through a label trigger generated per table (pljs leaks
+-- memory converting rows): drop the 0.1.0 row-refit companions and functions, then rewire every
+-- clustered table.
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT tgrelid::regclass AS rel FROM pg_catalog.pg_trigger WHERE tgname = 'centroid_row_refit' LOOP
+    EXECUTE pg_catalog.format('DROP TRIGGER centroid_row_refit ON %s', t.rel);
+  END LOOP;
+END $$;
+DROP FUNCTION IF EXISTS centroid._row_refit();
+DROP FUNCTION IF EXISTS centroid._refit_row(oid, anyelement);
+DROP FUNCTION IF EXISTS centroid._take_error();
+REVOKE EXECUTE ON FUNCTION centroid._companions(oid, jsonb) FROM PUBLIC;
+SELECT centroid._companions(table_name, config) FROM centroid.settings;
+-- Label functions belong to their tables' settings, not to the extension (as after CREATE EXTENSION).
+DO $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+            WHERE p.pronamespace = 'centroid'::regnamespace AND p.proname LIKE '\_label\_%'
+  LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION pg_centroid DROP FUNCTION %s', f);
+  END LOOP;
+END $$;

@@ -4,7 +4,7 @@
 import { validateConfig, type Settings } from '../config/settings';
 import { checkColumns, describe } from './catalog';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
-import { afterStatement, beforeStatement, onRow, refitRow, type TriggerCall } from './insert';
+import { afterStatement, beforeStatement, label } from './insert';
 import { checkFitConfig, fitModel, predictEntry, takePredictError } from './batch';
 import { chooseK } from './batch-choose';
 import { refitWindow } from './refit';
@@ -33,28 +33,12 @@ export function refit(oid: number): unknown {
   });
 }
 
-let pendingError: ErrorResult | null = null;
-
 export const api = {
-  /** Returns the row with its label, or unchanged after a user error (kept for takeError): a null record crashes pljs 1.0.5. */
-  refitRow: (relid: number, row: Record<string, unknown>) => {
-    const r = guarded(() => refitRow(relid, row));
-    if (isError(r)) {
-      pendingError = r;
-      return row;
-    }
-    return r;
-  },
-  takeError: () => {
-    const e = pendingError;
-    pendingError = null;
-    return e ?? {};
-  },
   validateSettings,
   refit,
   beforeStatement: (oid: number) => guarded(() => beforeStatement(oid)),
   afterStatement: (oid: number) => guarded(() => afterStatement(oid)),
-  onRow: (t: TriggerCall) => onRow(t),
+  label,
   // JSON text, not an object: pljs renders numbers in returned jsonb with 15 digits only.
   fit: (model: string, source: string, config: unknown) => JSON.stringify(guarded(() => fitModel(model, source, config))),
   chooseK: (source: string, config: unknown, kMin: number, kMax: number) => JSON.stringify(guarded(() => chooseK(source, config, kMin, kMax))),

@@ -40,7 +40,9 @@ describe('bad rows never poison the centroids', () => {
       await db.client.query(`INSERT INTO ${name} (v1, v2) VALUES ${BAD.map(([a, b]) => `(${a}, ${b})`).join(', ')}`);
       const after = await centroids(name);
       expect(after.flat().every(Number.isFinite)).toBe(true);
-      expect(after).toEqual(before);
+      // The statements' refits recompute the same means (in another summation order: equal to ~1e-15).
+      expect(after).toHaveLength(before.length);
+      after.flat().forEach((x, i) => expect(x).toBeCloseTo(before.flat()[i] as number, 12));
       const r = await db.client.query(`SELECT count(*)::int AS n, count(cluster_number)::int AS labelled FROM ${name}`);
       expect(r.rows[0]).toEqual({ n: 30, labelled: 20 });
       // A good row afterwards is labelled, and a refit skips the bad rows.

@@ -17,7 +17,7 @@ const CATALOG: Record<string, string> = {
                      l.lanname, p.prosecdef, p.proconfig, p.provolatile, p.proisstrict, md5(p.prosrc) AS body,
                      obj_description(p.oid, 'pg_proc') AS comment, p.proacl::text AS acl
                 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-               WHERE p.pronamespace = 'centroid'::regnamespace ORDER BY 1, 2`,
+               WHERE p.pronamespace = 'centroid'::regnamespace AND p.proname NOT LIKE '\\_label\\_%' ORDER BY 1, 2`,
   tables: `SELECT relname, relkind, relrowsecurity, relforcerowsecurity, relacl::text AS acl, obj_description(oid, 'pg_class') AS comment
              FROM pg_class WHERE relnamespace = 'centroid'::regnamespace ORDER BY 1`,
   // By name, not position: a column added by an update comes last.
@@ -81,6 +81,12 @@ describe(`ALTER EXTENSION pg_centroid UPDATE from 0.1.0 to ${version}`, () => {
     expect(a.functions?.length).toBeGreaterThan(10);
     const after = (await updated.client.query(`SELECT centroids, refits FROM centroid.state WHERE table_name = 'm'::regclass`)).rows[0];
     expect(after).toEqual(before);
+    // The clustered table is rewired: a label trigger of its own, not a member of the extension.
+    const label = (await updated.client.query(`SELECT t.tgfoid::regprocedure::text AS fn,
+        EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.tgfoid AND d.deptype = 'e') AS member,
+        (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'm'::regclass AND tgname = 'centroid_row_refit')::int AS legacy
+      FROM pg_trigger t WHERE t.tgrelid = 'm'::regclass AND t.tgname = 'centroid_label'`)).rows[0];
+    expect(label).toEqual({ fn: expect.stringMatching(/^centroid\._label_\d+\(\)$/), member: false, legacy: 0 });
   });
 
   it('keeps clustering on insert working after the update, in the same session and in a new one', async () => {
