@@ -45,26 +45,6 @@ export function tableOf(relid: number): number {
   return parent;
 }
 
-/** The chunks of a hypertable that exist now, plus the table itself (new chunks are learnt at the next statement). */
-export function chunksOf(oid: number): number[] {
-  const rows = query<{ chunk: bigint | number }>(
-    `SELECT inhrelid::oid::int8 AS chunk FROM pg_catalog.pg_inherits WHERE inhparent = ${integer(oid)}::oid`,
-  );
-  return [oid, ...rows.map((r) => Number(r.chunk))];
-}
-
-/** TimescaleDB's internal id of a hypertable, or null. */
-export function hypertableId(oid: number): number | null {
-  if (!one(`SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'`)) return null;
-  const row = one<{ id: number }>(
-    `SELECT h.id FROM _timescaledb_catalog.hypertable h
-       JOIN pg_catalog.pg_class c ON c.relname = h.table_name
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = h.schema_name
-      WHERE c.oid = ${integer(oid)}::oid`,
-  );
-  return row ? Number(row.id) : null;
-}
-
 /** Reads a table's name, columns and time dimension. */
 export function describe(oid: number): Table {
   const rel = one<{ schema: string; name: string }>(
