@@ -3,7 +3,7 @@
 
 import { validateConfig, type Settings } from '../config/settings';
 import { checkColumns, describe } from './catalog';
-import { guarded, isError, UserError, type ErrorResult } from './errors';
+import { guarded, UserError, type ErrorResult } from './errors';
 import { afterStatement, beforeStatement, label } from './insert';
 import { checkFitConfig, fitModel, predictEntry, takePredictError } from './batch';
 import { chooseK } from './batch-choose';
