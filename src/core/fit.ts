@@ -1,6 +1,6 @@
 // The entry point: picks the algorithm, runs its starts, keeps the cheapest and checks the result.
 
-import { type CenterRun, kmeans, meanVariance } from './kmeans';
+import { type CenterRun, kmeans, summarize, type Summary } from './kmeans';
 import { kmedians } from './kmedians';
 import { kmedoids } from './kmedoids';
 import { countLabels } from './empty';
@@ -21,22 +21,22 @@ function unreachable(value: never, what: string): never {
   throw new Error(`unknown ${what}: ${String(value)}`);
 }
 
-/** Checks that points are n rows of d finite numbers; returns the data's mean per-dimension variance. */
-function validatePoints(points: Points): number {
+/** Checks that points are n rows of d finite numbers; returns the data's summary (variance, bounding box). */
+function validatePoints(points: Points): Summary {
   const { data, n, d } = points;
   if (!Number.isInteger(n) || n < 1) throw new Error(`n is ${n}, expected an integer of at least 1 (no points to cluster)`);
   if (!Number.isInteger(d) || d < 1) throw new Error(`d is ${d}, expected an integer of at least 1`);
   if (data.length !== n * d) throw new Error(`points hold ${data.length} numbers, expected n * d = ${n} * ${d} = ${n * d}`);
   // One compiled pass: a NaN or infinite value makes the variance non-finite, and only then are values scanned.
-  const variance = meanVariance(points);
-  if (variance - variance === 0) return variance;
+  const summary = summarize(points);
+  if (summary.variance - summary.variance === 0) return summary;
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
     if (!Number.isFinite(v)) {
       throw new Error(`point ${Math.floor(i / d)} dimension ${i % d} is ${v}, expected a finite number`);
     }
   }
-  return variance;
+  return summary;
 }
 
 /** Checks the numeric options against their ranges. */
@@ -109,8 +109,19 @@ function startCenters(points: Points, options: FitOptions, choice: CenterChoice,
   }
 }
 
-/** One start of the chosen algorithm; `variance` is the data's mean variance, the scale of the tolerance. */
-function runOnce(points: Points, options: FitOptions, used: Algorithm, choice: CenterChoice, rng: Random, variance: number): CenterRun {
+/**
+ * One start of the chosen algorithm; `variance` is the whole data's mean variance, the scale of the tolerance,
+ * and `summary` the summary of these points when it is known.
+ */
+function runOnce(
+  points: Points,
+  options: FitOptions,
+  used: Algorithm,
+  choice: CenterChoice,
+  rng: Random,
+  variance: number,
+  summary: Summary | undefined,
+): CenterRun {
   const { k, distance } = options;
   switch (used) {
     case 'k-means':
@@ -118,7 +129,7 @@ function runOnce(points: Points, options: FitOptions, used: Algorithm, choice: C
       const start = startCenters(points, options, choice, used, rng);
       options.trace?.('seeded', k);
       // scikit-learn's relative tolerance: see shiftThreshold.
-      return kmeans(points, start, k, options, options.tolerance * variance);
+      return kmeans(points, start, k, options, options.tolerance * variance, summary);
     }
     case 'k-medians':
       return kmedians(points, startCenters(points, options, choice, used, rng), k, distance, {
@@ -191,7 +202,8 @@ function checkResult(result: FitResult, n: number): FitResult {
 
 /** Clusters `points` into k clusters; the same points, options and seed always give the same result. */
 export function fit(points: Points, options: FitOptions): FitResult {
-  const variance = validatePoints(points);
+  const summary = validatePoints(points);
+  const variance = summary.variance;
   validateOptions(options, points.n);
   const { k, seed } = options;
   const distinct = countDistinct(points, k);
@@ -203,7 +215,7 @@ export function fit(points: Points, options: FitOptions): FitResult {
   const on = startRowsFor(points, options, used, choice);
   let best: CenterRun | undefined;
   for (let s = 0; s < starts; s++) {
-    const run = runOnce(on, options, used, choice, createRandom(deriveSeed(seed, s)), variance);
+    const run = runOnce(on, options, used, choice, createRandom(deriveSeed(seed, s)), variance, on === points ? summary : undefined);
     // Strict < keeps the earliest start on ties.
     if (best === undefined || run.cost < best.cost) best = run;
   }
@@ -211,7 +223,7 @@ export function fit(points: Points, options: FitOptions): FitResult {
   if (on !== points) {
     // The best start on the sample, finished on every row: labels and cost are those of the whole data.
     const rest = { ...options, maxIterations: options.maxIterations - best.iterations };
-    const full = kmeans(points, best.centers, k, rest, options.tolerance * variance);
+    const full = kmeans(points, best.centers, k, rest, options.tolerance * variance, summary);
     best = { ...full, iterations: best.iterations + full.iterations };
   }
   const result: FitResult = {

@@ -38,8 +38,8 @@ export type BoundsPass = (
 /** Sum of squared distances from each point to the center of its label. */
 export type CostPass = (data: Float64Array, n: number, centers: Float64Array, labels: Int32Array) => number;
 
-/** Mean over the dimensions of each dimension's (population) variance. */
-export type VariancePass = (data: Float64Array, n: number) => number;
+/** Mean over the dimensions of each dimension's (population) variance; writes the bounding box into lo and hi. */
+export type VariancePass = (data: Float64Array, n: number, lo: Float64Array, hi: Float64Array) => number;
 
 /**
  * One k-means++ trial: out[i] = min(closest[i], squared distance from row i of xs to the candidate at
@@ -65,17 +65,24 @@ const cache = new Map<string, Kernels>();
 
 /** The variance pass as plain loops (many dimensions). */
 function varianceLoop(d: number): VariancePass {
-  return (data, n) => {
+  return (data, n, lo, hi) => {
     let total = 0;
     for (let j = 0; j < d; j++) {
       const shift = data[j] as number;
       let s1 = 0;
       let s2 = 0;
+      let min = Infinity;
+      let max = -Infinity;
       for (let at = j; at < n * d; at += d) {
-        const t = (data[at] as number) - shift;
+        const x = data[at] as number;
+        if (x < min) min = x;
+        if (x > max) max = x;
+        const t = x - shift;
         s1 += t;
         s2 += t * t;
       }
+      lo[j] = min;
+      hi[j] = max;
       // Rounding can make a variance slightly negative; NaN (from a NaN or infinite value) must stay NaN.
       const v = (s2 - (s1 * s1) / n) / n;
       total += v < 0 ? 0 : v;
@@ -194,14 +201,19 @@ ${distanceCode(k, d, null)}total += s;
 return total;`;
 }
 
-/** Source of the variance pass: one pass of sums shifted by the first row (so they stay accurate far from 0). */
+/**
+ * Source of the variance pass: one pass of sums shifted by the first row (so they stay accurate far from 0), and
+ * each dimension's minimum and maximum.
+ */
 function varianceSource(d: number): string {
-  let code = 'let t = 0;\n';
-  for (let j = 0; j < d; j++) code += `const m${j} = data[${j}]; let s${j} = 0; let q${j} = 0;\n`;
+  let code = 'let t = 0; let x = 0;\n';
+  for (let j = 0; j < d; j++) code += `const m${j} = data[${j}]; let s${j} = 0; let q${j} = 0; let lo${j} = Infinity; let hi${j} = -Infinity;\n`;
   code += `for (let xo = 0, end = n * ${d}; xo < end; xo += ${d}) {\n`;
-  for (let j = 0; j < d; j++) code += `t = data[xo + ${j}] - m${j}; s${j} += t; q${j} += t * t;\n`;
+  for (let j = 0; j < d; j++) {
+    code += `x = data[xo + ${j}]; if (x < lo${j}) lo${j} = x; if (x > hi${j}) hi${j} = x; t = x - m${j}; s${j} += t; q${j} += t * t;\n`;
+  }
   code += '}\nlet total = 0; let v = 0;\n';
-  for (let j = 0; j < d; j++) code += `v = (q${j} - (s${j} * s${j}) / n) / n; total += v < 0 ? 0 : v;\n`;
+  for (let j = 0; j < d; j++) code += `lo[${j}] = lo${j}; hi[${j}] = hi${j}; v = (q${j} - (s${j} * s${j}) / n) / n; total += v < 0 ? 0 : v;\n`;
   return code + `return total / ${d};`;
 }
 
@@ -228,7 +240,7 @@ export function kernelsFor(k: number, d: number): Kernels {
       boundsSource(k, d),
     ) as BoundsPass,
     cost: new Function('data', 'n', 'centers', 'labels', costSource(k, d)) as CostPass,
-    variance: (d <= UNROLL_D ? new Function('data', 'n', varianceSource(d)) : varianceLoop(d)) as VariancePass,
+    variance: (d <= UNROLL_D ? new Function('data', 'n', 'lo', 'hi', varianceSource(d)) : varianceLoop(d)) as VariancePass,
     potential: (d <= UNROLL_D ? new Function('xs', 'm', 'cand', 'closest', 'out', potentialSource(d)) : potentialLoop(d)) as PotentialPass,
   };
   cache.set(key, made);
