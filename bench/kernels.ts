@@ -2,13 +2,14 @@
 
 import { kmeans as mlKmeans } from 'ml-kmeans';
 import { fit } from '../src/core/fit';
+import { hamerly } from '../src/core/hamerly';
 import { plainIteration } from './lloyd';
 
 /** Milliseconds, as finely as the engine offers (QuickJS has no performance.now). */
 const clock: () => number = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
 
-/** Which implementation runs. */
-export type Kernel = 'ours' | 'ml-kmeans' | 'plain';
+/** Which implementation runs: `ours` is fit() (which picks the engine), `hamerly` forces Hamerly's engine. */
+export type Kernel = 'ours' | 'hamerly' | 'ml-kmeans' | 'plain';
 
 /** What a timed run reports. */
 export interface KernelRun {
@@ -22,6 +23,11 @@ export function runKernel(kernel: Kernel, data: Float64Array, n: number, d: numb
     case 'ours': {
       const t0 = clock();
       const r = fit({ data, n, d }, { k, algorithm: 'k-means', distance: 'euclidean', centerChoice: 'manual', centers: starts, seed: 1, starts: 1, maxIterations: iterations, tolerance: 0 });
+      return { ms: clock() - t0, iterations: r.iterations };
+    }
+    case 'hamerly': {
+      const t0 = clock();
+      const r = hamerly({ data, n, d }, starts, k, { maxIterations: iterations, tolerance: 0 });
       return { ms: clock() - t0, iterations: r.iterations };
     }
     case 'ml-kmeans': {

@@ -137,19 +137,45 @@ const corner = new Float64Array((bits + 1) * ${d});
 ${dims(d, (j) => `const e${j} = slack[${j}];`)}
 counts.fill(0); sums.fill(0);
 let cost = 0;
+// The largest coordinate of a row and (far) the largest squared distance a row can have to a center.
+let reach = 0, far = 0;
+for (let j = 0; j < ${d}; j++) reach = Math.max(reach, Math.abs(lo[j]), Math.abs(lo[j] + width[j]));
+for (let t = 0; t < k * ${d}; t++) far = Math.max(far, Math.abs(centers[t]));
+far = (reach + far) * (reach + far);
 // Rows first..end of order, compared one by one with the nc candidates at cand[base..).
 function rows(first, end, base, nc) {
   let t = 0, s = 0;
   if (nc === 2) {
     const a = cand[base], b = cand[base + 1];
     ${dims(d, (j) => `const a${j} = centers[a * ${d} + ${j}], b${j} = centers[b * ${d} + ${j}];`)}
-    for (let p = first; p < end; p++) {
+    ${
+      labelled
+        ? `for (let p = first; p < end; p++) {
       const i = order[p]; const xo = i * ${d};
       ${dims(d, (j) => `const x${j} = data[xo + ${j}];`)}
       ${sq((j) => `x${j}`, (j) => `a${j}`)}
       const sa = s;
       ${sq((j) => `x${j}`, (j) => `b${j}`)}
       if (s < sa) { ${take('b', 's')} } else { ${take('a', 'sa')} }
+    }`
+        : `// b is nearer than a where g = x . (b - a) - (|b|^2 - |a|^2) / 2 > 0: one dot product a row. Within
+    // margin of 0 (far above the rounding of g and of both distances) the distances decide, as nearest() does.
+    ${dims(d, (j) => `const u${j} = b${j} - a${j};`)}
+    const half = 0.5 * (${dims(d, (j) => `b${j} * b${j} - a${j} * a${j}`, ' + ')});
+    const margin = 1e-9 * (reach * (${dims(d, (j) => `Math.abs(u${j})`, ' + ')}) + Math.abs(half) + ${d} * far);
+    for (let p = first; p < end; p++) {
+      const i = order[p]; const xo = i * ${d};
+      ${dims(d, (j) => `const x${j} = data[xo + ${j}];`)}
+      const g = ${dims(d, (j) => `x${j} * u${j}`, ' + ')} - half;
+      let near = g > 0;
+      if (g < margin && g > -margin) {
+        ${sq((j) => `x${j}`, (j) => `a${j}`)}
+        const sa = s;
+        ${sq((j) => `x${j}`, (j) => `b${j}`)}
+        near = s < sa;
+      }
+      if (near) { ${take('b', '0')} } else { ${take('a', '0')} }
+    }`
     }
     return;
   }

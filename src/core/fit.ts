@@ -3,7 +3,6 @@
 import { type CenterRun, kmeans, summarize, type Summary } from './kmeans';
 import { kmedians } from './kmedians';
 import { kmedoids } from './kmedoids';
-import { countLabels } from './empty';
 import { createRandom, deriveSeed, type Random } from './random';
 import {
   countDistinct,
@@ -182,9 +181,12 @@ function startRowsFor(points: Points, options: FitOptions, used: Algorithm, choi
   return sample;
 }
 
-/** Throws unless the result has exactly k finite centers, n labels in range and a finite cost. */
-function checkResult(result: FitResult, n: number): FitResult {
-  const { k, d, centers, labels } = result;
+/**
+ * Throws unless the run has exactly k finite centers, n labels in range and a finite cost; returns the size of
+ * each cluster (counted in the same pass over the labels).
+ */
+function checkRun(run: CenterRun, k: number, d: number, n: number): Int32Array {
+  const { centers, labels } = run;
   if (centers.length !== k * d) throw new Error(`internal error: ${centers.length / d} centers, expected k = ${k}`);
   for (let i = 0; i < centers.length; i++) {
     if (!Number.isFinite(centers[i] as number)) {
@@ -192,12 +194,14 @@ function checkResult(result: FitResult, n: number): FitResult {
     }
   }
   if (labels.length !== n) throw new Error(`internal error: ${labels.length} labels, expected n = ${n}`);
+  const sizes = new Int32Array(k);
   for (let i = 0; i < n; i++) {
     const l = labels[i] as number;
-    if (l < 0 || l >= k) throw new Error(`internal error: label ${l} of point ${i}, expected 0 to ${k - 1}`);
+    if (!(l >= 0 && l < k)) throw new Error(`internal error: label ${l} of point ${i}, expected 0 to ${k - 1}`);
+    sizes[l] = (sizes[l] as number) + 1;
   }
-  if (!Number.isFinite(result.cost)) throw new Error(`internal error: cost is ${result.cost}`);
-  return result;
+  if (!Number.isFinite(run.cost)) throw new Error(`internal error: cost is ${run.cost}`);
+  return sizes;
 }
 
 /** Clusters `points` into k clusters; the same points, options and seed always give the same result. */
@@ -226,6 +230,7 @@ export function fit(points: Points, options: FitOptions): FitResult {
     const full = kmeans(points, best.centers, k, rest, options.tolerance * variance, summary);
     best = { ...full, iterations: best.iterations + full.iterations };
   }
+  const sizes = checkRun(best, k, points.d, points.n);
   const result: FitResult = {
     k,
     d: points.d,
@@ -234,9 +239,9 @@ export function fit(points: Points, options: FitOptions): FitResult {
     cost: best.cost,
     iterations: best.iterations,
     converged: best.converged,
-    sizes: countLabels(best.labels, k),
+    sizes,
     algorithmUsed: used,
   };
   if (best.medoids !== undefined) result.medoids = best.medoids;
-  return checkResult(result, points.n);
+  return result;
 }
