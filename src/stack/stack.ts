@@ -166,7 +166,19 @@ export function up(log: (line: string) => void = () => {}, instance: Instance = 
         '-c max_connections=200',
         '-c timescaledb.telemetry_level=off',
       ].join(' ');
-      asPostgres(`${PG_BIN}/pg_ctl -D ${data} -l ${instance.log} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
+      try {
+        asPostgres(`${PG_BIN}/pg_ctl -D ${data} -l ${instance.log} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
+      } catch (e) {
+        const tail = spawnSync('tail', ['-n', '20', join(rootOf(), instance.log)], { encoding: 'utf8' }).stdout ?? '';
+        if (/could not create any TCP\/IP sockets|Address already in use/.test(tail)) {
+          throw new Error(
+            `port ${port} is already in use, so the embedded PostgreSQL cannot listen there (another server, ` +
+              `perhaps the embedded stack of another clone: run \`npx pg-centroid db down\` in that clone), ` +
+              `or choose another port for this one: PG_CENTROID_PORT=${port + 1} (or point DATABASE_URL at a running server)`,
+          );
+        }
+        throw new Error(`${(e as Error).message}\nthe server's log (${instance.log} in ${rootOf()}) ends with:\n${tail}`);
+      }
     }
     return `postgres://postgres@127.0.0.1:${port}/postgres`;
   });
