@@ -1,6 +1,7 @@
 // Lloyd's k-means (euclidean): picks the engine. Both run the same iterations from the same starts and stop by
 // the same rules; they differ in how they find each row's nearest center.
-// - filtering.ts: few dimensions (d <= 3) and many rows; a grid-built tree gives whole boxes of rows to a center.
+// - filtering.ts: few dimensions (d <= 3) and many rows (FILTER_MIN_N); a grid-built tree gives whole boxes of
+//   rows to a center.
 // - hamerly.ts: any number of dimensions; per-row bounds skip most distances after the first iteration.
 
 import { FILTER_MAX_D, FILTER_MIN_N, filtering } from './filtering';
@@ -12,7 +13,7 @@ export { type CenterRun, type IterationOptions, meanVariance, shiftThreshold, su
 
 /** The engine kmeans() runs for n rows of d dimensions. */
 export function kmeansEngine(n: number, d: number): 'filtering' | 'hamerly' {
-  return d <= FILTER_MAX_D && n >= FILTER_MIN_N ? 'filtering' : 'hamerly';
+  return d <= FILTER_MAX_D && n >= (FILTER_MIN_N[d] ?? Infinity) ? 'filtering' : 'hamerly';
 }
 
 /**

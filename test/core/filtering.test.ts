@@ -123,10 +123,13 @@ describe('the filtering engine', () => {
   });
 
   it('is the engine kmeans() runs for many rows of few dimensions', () => {
-    expect(kmeansEngine(FILTER_MIN_N, FILTER_MAX_D)).toBe('filtering');
-    expect(kmeansEngine(FILTER_MIN_N - 1, FILTER_MAX_D)).toBe('hamerly');
+    for (let d = 1; d <= FILTER_MAX_D; d++) {
+      const least = FILTER_MIN_N[d] as number;
+      expect(kmeansEngine(least, d)).toBe('filtering');
+      expect(kmeansEngine(least - 1, d)).toBe('hamerly');
+    }
     expect(kmeansEngine(1_000_000, FILTER_MAX_D + 1)).toBe('hamerly');
-    const points = uniform(FILTER_MIN_N, 2, 13);
+    const points = uniform(FILTER_MIN_N[2] as number, 2, 13);
     const initial = start(points, 4, 13);
     const viaKmeans = kmeans(points, initial, 4, { maxIterations: 50, tolerance: 0 });
     const direct = filtering(points, initial, 4, { maxIterations: 50, tolerance: 0 });
