@@ -3,15 +3,12 @@
 // blobs (1M x 3, k = 3), beside ml-kmeans in pljs from the same starts and scikit-learn in PL/Python.
 // Run: npx tsx bench/core-pljs.ts [article|blobs|ml|identity|all] [--fresh] [--tolerance=1e-4]   (src/core is bundled here by esbuild)
 
-import { build } from 'esbuild';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { setUpArticle } from '../src/cli/article';
 import { createRandom, fit } from '../src/core/index';
 import { databaseUrl } from '../src/stack/stack';
+import { createBundledFunction } from './pljs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const what = process.argv[2] ?? 'all';
 const fresh = process.argv.includes('--fresh');
 const tolerance = Number(process.argv.find((a) => a.startsWith('--tolerance='))?.slice(12) ?? 1e-4);
@@ -122,23 +119,7 @@ function at(base: string, database: string): string {
 
 /** Bundles ENTRY (src/core and ml-kmeans) and creates core_bench(op, arg) in the scratch database. */
 async function createFunction(c: pg.Client): Promise<void> {
-  const out = await build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    target: 'es2020',
-    logLevel: 'error',
-  });
-  const code = out.outputFiles[0]?.text ?? '';
-  await c.query(`CREATE OR REPLACE FUNCTION core_bench(op text, arg jsonb) RETURNS jsonb LANGUAGE pljs AS $core$
-    if (!globalThis.__core_bench) {
-    ${code}
-    }
-    return globalThis.__core_bench[op](arg);
-    $core$`);
+  await createBundledFunction(c, { signature: 'core_bench(op text, arg jsonb)', entry: { source: ENTRY }, global: '__core_bench', call: '[op](arg)' });
 }
 
 interface Profile {

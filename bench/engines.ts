@@ -2,13 +2,10 @@
 // uniform data from the same starts, for n x d x k cases; prints each pair and the ratio. The crossover sets
 // FILTER_MIN_N in src/core/filtering.ts. Run: npx tsx bench/engines.ts   (output recorded in bench/ENGINES.md)
 
-import { build } from 'esbuild';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { databaseUrl } from '../src/stack/stack';
+import { createBundledFunction } from './pljs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = `
 import { createRandom } from './src/core/random';
 import { filtering } from './src/core/filtering';
@@ -29,14 +26,11 @@ const cases = [
   [4096, 2, 3], [4096, 2, 10], [8192, 2, 10], [20000, 2, 20],
   [10000, 3, 3], [10000, 3, 10], [20000, 3, 3], [20000, 3, 10], [30000, 3, 20], [100000, 3, 3], [100000, 3, 10],
 ];
-const out = await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, write: false, format: 'iife', platform: 'neutral', target: 'es2020', logLevel: 'error' });
 const c = new pg.Client({ connectionString: databaseUrl((line) => console.error(line)) });
 await c.connect();
 try {
   await c.query('CREATE EXTENSION IF NOT EXISTS pljs');
-  await c.query(`CREATE OR REPLACE FUNCTION pg_temp.engines(arg jsonb) RETURNS jsonb LANGUAGE pljs AS $e$
-    if (!globalThis.__engines) { ${out.outputFiles[0]?.text ?? ''} }
-    return globalThis.__engines(arg); $e$`);
+  await createBundledFunction(c, { signature: 'pg_temp.engines(arg jsonb)', entry: { source: ENTRY }, global: '__engines', call: '(arg)' });
   console.log('| n x d, k | filtering | Hamerly | Hamerly / filtering |\n| --- | --- | --- | --- |');
   for (const [n, d, k] of cases) {
     const r = (await c.query('SELECT pg_temp.engines($1) AS r', [JSON.stringify([n, d, k])])).rows[0].r as { filtering_ms: number; hamerly_ms: number };

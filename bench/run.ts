@@ -7,7 +7,6 @@
 // each measurement (default 3, 1 in quick mode); --out DIR writes the results there (default bench/);
 // --only 1,5 measures only those rows of the table.
 
-import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import pg from 'pg';
 import { databaseUrl } from '../src/stack/stack';
 import { ARTICLE_FIT_CONFIG, ARTICLE_FUNCTION_SQL, setUpArticle } from '../src/cli/article';
 import { runKernel, type Kernel } from './kernels';
+import { createBundledFunction } from './pljs';
 import { linearFit, median } from './stats';
 import { linePlot } from './svg';
 
@@ -131,25 +131,13 @@ async function repeat(times: number, fn: (rep: number) => Promise<number>): Prom
 
 /** Builds the benchmark-only pljs bundle (our core, ml-kmeans, the refit profile) and creates bench_js(). */
 async function createBenchFunction(c: pg.Client): Promise<void> {
-  const result = await build({
-    entryPoints: [join(here, 'inpg.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    target: 'es2020',
+  await createBundledFunction(c, {
+    signature: 'bench_js(op text, arg jsonb)',
+    entry: { file: join(here, 'inpg.ts') },
+    global: '__pg_centroid_bench',
+    call: '[op](arg)',
     minify: true,
-    logLevel: 'error',
   });
-  const code = result.outputFiles[0]?.text ?? '';
-  if (code.includes('$bench$')) throw new Error('the benchmark bundle contains $bench$');
-  await c.query(`CREATE FUNCTION bench_js(op text, arg jsonb) RETURNS jsonb LANGUAGE pljs AS $bench$
-    if (!globalThis.__pg_centroid_bench) {
-    ${code}
-    }
-    return globalThis.__pg_centroid_bench[op](arg);
-    $bench$`);
 }
 
 /** Everything measured, for the report. */

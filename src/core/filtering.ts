@@ -352,8 +352,9 @@ export function filtering(
   summary?: Summary,
 ): CenterRun {
   const { data, n, d } = points;
-  const limit = threshold ?? shiftThreshold(points, options.tolerance);
-  const grid = buildGrid(points, summary ?? summarize(points));
+  const known = summary ?? summarize(points);
+  const limit = threshold ?? shiftThreshold(points, options.tolerance, known);
+  const grid = buildGrid(points, known);
   options.trace?.('grid', 1 << (grid.bits * d));
   const pass = gridKernels(d);
   let centers = Float64Array.from(initial);
@@ -363,7 +364,8 @@ export function filtering(
   let before = new Int32Array(k);
   let sumsBefore = new Float64Array(k * d);
   const labels = new Int32Array(n);
-  pass.assign(grid, data, centers, k, counts, sums, null);
+  // The first walk's counts and sums feed the first update (none runs at maxIterations = 0).
+  if (options.maxIterations > 0) pass.assign(grid, data, centers, k, counts, sums, null);
   options.trace?.('assigned', n);
   let iterations = 0;
   let converged = false;

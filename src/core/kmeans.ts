@@ -31,8 +31,7 @@ export function kmeans(
   threshold?: number,
   summary?: Summary,
 ): CenterRun {
-  const limit = threshold ?? shiftThreshold(points, options.tolerance);
   return kmeansEngine(points.n, points.d) === 'filtering'
-    ? filtering(points, initial, k, options, limit, summary)
-    : hamerly(points, initial, k, options, limit);
+    ? filtering(points, initial, k, options, threshold, summary)
+    : hamerly(points, initial, k, options, threshold ?? shiftThreshold(points, options.tolerance, summary));
 }

@@ -83,6 +83,6 @@ export function meanVariance(points: Points): number {
  * The absolute stopping threshold of a relative tolerance, as scikit-learn: the sum over centers of the squared
  * distance each moved in one iteration must be at most tolerance times the data's mean per-dimension variance.
  */
-export function shiftThreshold(points: Points, tolerance: number): number {
-  return tolerance > 0 ? tolerance * meanVariance(points) : 0;
+export function shiftThreshold(points: Points, tolerance: number, summary?: Summary): number {
+  return tolerance > 0 ? tolerance * (summary ?? summarize(points)).variance : 0;
 }

@@ -169,7 +169,7 @@ export function up(log: (line: string) => void = () => {}, instance: Instance = 
       try {
         asPostgres(`${PG_BIN}/pg_ctl -D ${data} -l ${instance.log} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
       } catch (e) {
-        const tail = spawnSync('tail', ['-n', '20', join(rootOf(), instance.log)], { encoding: 'utf8' }).stdout ?? '';
+        const tail = serverLogTail(20, instance);
         if (/could not create any TCP\/IP sockets|Address already in use/.test(tail)) {
           throw new Error(
             `port ${port} is already in use, so the embedded PostgreSQL cannot listen there (another server, ` +
@@ -202,8 +202,8 @@ export function installFiles(): void {
 }
 
 /** The server's log, for error reports. */
-export function serverLogTail(lines = 40): string {
-  const r = spawnSync('tail', ['-n', String(lines), join(rootOf(), LOG)], { encoding: 'utf8' });
+export function serverLogTail(lines = 40, instance: Instance = mainInstance()): string {
+  const r = spawnSync('tail', ['-n', String(lines), join(rootOf(), instance.log)], { encoding: 'utf8' });
   return r.stdout ?? '';
 }
 
