@@ -103,10 +103,10 @@ async function buildExtension() {
       writeFileSync(join(out, f), defineJavaScript(script, bundle).replaceAll('@VERSION@', version));
     }
   }
-  // Install scripts of earlier releases, frozen as they were built, so ALTER EXTENSION UPDATE has a start.
-  const releases = join(root, 'sql/releases');
+    const releases = join(root, 'sql/releases');
   if (existsSync(releases)) {
-    for (const f of readdirSync(releases).filter((f) => /^pg_centroid--[^-]+\.sql$/.test(f))) {
+    // Frozen: the install scripts of earlier releases and the update scripts between them, as they were built.
+    for (const f of readdirSync(releases).filter((f) => /^pg_centroid--[^-]+(--[^-]+)?\.sql$/.test(f))) {
       if (f === `pg_centroid--${version}.sql`) throw new Error(`sql/releases/${f} is the version being built: bump package.json`);
       writeFileSync(join(out, f), readFileSync(join(releases, f)));
     }

@@ -2,7 +2,7 @@
 // for the comparisons) from Debian packages in a local directory, started and stopped on demand.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,7 @@ export const PACKAGES = [
   'postgresql-18-timescaledb',
   'postgresql-18-pljs',
   'postgresql-18-cron',
+  'postgresql-18-pgvector',
   'postgresql-plpython3-18',
   'python3-sklearn',
 ];
@@ -118,7 +119,9 @@ function withLock<T>(fn: () => T): T {
 
 /** Builds the root file system with mmdebstrap (about 40 s), once. */
 export function provision(log: (line: string) => void = () => {}): void {
-  if (existsSync(readyMarker())) return;
+  const wanted = PACKAGES.join('\n') + '\n';
+  // A stack built from another package list is built again.
+  if (existsSync(readyMarker()) && readFileSync(readyMarker(), 'utf8') === wanted) return;
   if (process.getuid?.() !== 0) {
     throw new Error('the embedded stack needs root (it uses mmdebstrap and chroot); run as root, or set DATABASE_URL to an existing server with pg_centroid installed');
   }
@@ -133,7 +136,7 @@ export function provision(log: (line: string) => void = () => {}): void {
   run('mmdebstrap', ['--variant=apt', '--aptopt=Acquire::Check-Valid-Until "false"', `--include=${PACKAGES.join(',')}`, 'sid', tmp], 'mmdebstrap');
   rmSync(rootOf(), { recursive: true, force: true });
   renameSync(tmp, rootOf());
-  writeFileSync(readyMarker(), PACKAGES.join('\n') + '\n');
+  writeFileSync(readyMarker(), wanted);
 }
 
 /** True when this stack's own server is running (not merely something on its port). */
