@@ -12,8 +12,18 @@
 // center nearest() gives it (ties to the lowest index), and the iterations are Lloyd's iterations. The hot code is
 // compiled once per d with the Function constructor (dimensions unrolled), as in kernels.ts.
 
-import { hamerly } from './hamerly';
-import { type CenterRun, type IterationOptions, means, shiftThreshold, squaredShift, summarize, type Summary } from './lloyd';
+import {
+  type Assignment,
+  type Candidate,
+  type CenterRun,
+  farthestRows,
+  type IterationOptions,
+  lloyd,
+  type LloydEngine,
+  shiftThreshold,
+  summarize,
+  type Summary,
+} from './lloyd';
 import type { Points } from './types';
 
 /** The most dimensions the filtering engine takes (boxes prune less as d grows). */
@@ -331,17 +341,66 @@ export function buildGrid(points: Points, summary: Summary): Grid {
   return { d, bits, count: counts, sum: sums, order, cellStart, lo, width, slack };
 }
 
-/** True when two count and sum arrays are identical (the assignment did not change). */
-function same(a: Int32Array, b: Int32Array, sa: Float64Array, sb: Float64Array): boolean {
-  for (let c = 0; c < a.length; c++) if (a[c] !== b[c]) return false;
-  for (let t = 0; t < sa.length; t++) if (sa[t] !== sb[t]) return false;
-  return true;
+/** The filtering engine over a set of rows and its grid: each pass walks the tree (see the head of this file). */
+export class FilteringEngine implements LloydEngine {
+  readonly k: number;
+  readonly d: number;
+  private readonly grid: Grid;
+  private readonly pass: GridKernels;
+  private readonly counts: Int32Array;
+  private readonly sums: Float64Array;
+  private readonly labels: Int32Array;
+  /** The centers the labels and cost are for (null until a labelling walk). */
+  private labelledFor: Float64Array | null = null;
+  private cost = 0;
+
+  constructor(private readonly points: Points, k: number, summary: Summary) {
+    this.k = k;
+    this.d = points.d;
+    this.grid = buildGrid(points, summary);
+    this.pass = gridKernels(points.d);
+    this.counts = new Int32Array(k);
+    this.sums = new Float64Array(k * points.d);
+    this.labels = new Int32Array(points.n);
+  }
+
+  /** Cells of the grid (for traces). */
+  get cells(): number {
+    return 1 << (this.grid.bits * this.d);
+  }
+
+  assign(centers: Float64Array, last: boolean): Assignment {
+    if (last) this.label(centers);
+    else this.pass.assign(this.grid, this.points.data, centers, this.k, this.counts, this.sums, null);
+    return { counts: this.counts, sums: this.sums, changed: null };
+  }
+
+  farthest(centers: Float64Array, m: number): Candidate[] {
+    this.label(centers);
+    return farthestRows(this.points, centers, this.labels, m);
+  }
+
+  /** The walks compute every pass from the centers alone: a moved row needs no bookkeeping. */
+  move(): void {}
+
+  /** Labels (exact for these centers) and the cost, the sum of squared distances. */
+  finish(centers: Float64Array): { labels: Int32Array; cost: number } {
+    this.label(centers);
+    return { labels: this.labels, cost: this.cost };
+  }
+
+  /** A labelling walk, unless the labels are already for these centers. */
+  private label(centers: Float64Array): void {
+    if (this.labelledFor && this.labelledFor.every((v, i) => v === centers[i])) return;
+    this.cost = this.pass.label(this.grid, this.points.data, centers, this.k, this.counts, this.sums, this.labels);
+    this.labelledFor = Float64Array.from(centers);
+  }
 }
 
 /**
- * The filtering engine: runs k-means from `initial` with the same iterations and stopping rules as hamerly()
- * (labels exact for the returned centers). `summary` (the rows' own, from summarize()) saves a pass when the
- * caller has it. An empty cluster hands the run to hamerly(), which re-seeds it.
+ * Runs k-means from `initial` with the filtering engine and returns centers, labels (exact for them) and cost; see
+ * lloyd() for the rules, the same as hamerly()'s. `summary` (the rows' own, from summarize()) saves a pass when the
+ * caller has it.
  */
 export function filtering(
   points: Points,
@@ -351,49 +410,11 @@ export function filtering(
   threshold?: number,
   summary?: Summary,
 ): CenterRun {
-  const { data, n, d } = points;
   const known = summary ?? summarize(points);
-  const limit = threshold ?? shiftThreshold(points, options.tolerance, known);
-  const grid = buildGrid(points, known);
-  options.trace?.('grid', 1 << (grid.bits * d));
-  const pass = gridKernels(d);
-  let centers = Float64Array.from(initial);
-  let next = new Float64Array(k * d);
-  let counts = new Int32Array(k);
-  let sums = new Float64Array(k * d);
-  let before = new Int32Array(k);
-  let sumsBefore = new Float64Array(k * d);
-  const labels = new Int32Array(n);
-  // The first walk's counts and sums feed the first update (none runs at maxIterations = 0).
-  if (options.maxIterations > 0) pass.assign(grid, data, centers, k, counts, sums, null);
-  options.trace?.('assigned', n);
-  let iterations = 0;
-  let converged = false;
-  let cost = -1;
-  while (iterations < options.maxIterations) {
-    for (let c = 0; c < k; c++) {
-      if (counts[c] === 0) {
-        const rest = hamerly(points, centers, k, { ...options, maxIterations: options.maxIterations - iterations }, limit);
-        return { ...rest, iterations: iterations + rest.iterations };
-      }
-    }
-    means(sums, counts, k, d, centers, next);
-    const shift = squaredShift(centers, next, k, d);
-    [centers, next] = [next, centers];
-    iterations++;
-    [counts, before] = [before, counts];
-    [sums, sumsBefore] = [sumsBefore, sums];
-    // The last iteration is known before its walk when it stops by shift or by count: that walk labels the rows.
-    const last = shift <= limit || iterations === options.maxIterations;
-    if (last) cost = pass.label(grid, data, centers, k, counts, sums, labels);
-    else pass.assign(grid, data, centers, k, counts, sums, null);
-    options.trace?.('iteration', shift);
-    if (shift <= limit || same(counts, before, sums, sumsBefore)) {
-      converged = true;
-      break;
-    }
-  }
-  if (cost < 0) cost = pass.label(grid, data, centers, k, counts, sums, labels);
+  const engine = new FilteringEngine(points, k, known);
+  options.trace?.('grid', engine.cells);
+  const run = lloyd(engine, initial, options, threshold ?? shiftThreshold(points, options.tolerance, known));
+  const { labels, cost } = engine.finish(run.centers);
   options.trace?.('finished', cost);
-  return { centers, labels, cost, iterations, converged };
+  return { centers: run.centers, labels, cost, iterations: run.iterations, converged: run.converged };
 }

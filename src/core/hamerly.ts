@@ -1,21 +1,20 @@
-// Lloyd's k-means (euclidean), accelerated with Hamerly's bounds: the engine for any number of dimensions.
+// The k-means engine for any number of dimensions: Lloyd's passes accelerated with Hamerly's bounds, which skip
+// most distance computations after the first pass. It runs under the driver in lloyd.ts.
 // Hamerly 2010, "Making k-means even faster", SIAM SDM: https://epubs.siam.org/doi/10.1137/1.9781611972801.12
 
-import { relocateEmpty } from './empty';
-import { kernelsFor } from './kernels';
-import { type CenterRun, distToCenter, type IterationOptions, means, shiftThreshold } from './lloyd';
+import { kernelsFor, type Kernels } from './kernels';
+import {
+  type Assignment,
+  type Candidate,
+  type CenterRun,
+  distToCenter,
+  farthestRows,
+  type IterationOptions,
+  lloyd,
+  type LloydEngine,
+  shiftThreshold,
+} from './lloyd';
 import type { Points } from './types';
-
-/** Recomputes every cluster's sum from the labels (after empty clusters were re-seeded). */
-function sumsOf(points: Points, labels: Int32Array, sums: Float64Array): void {
-  const { data, n, d } = points;
-  sums.fill(0);
-  for (let i = 0; i < n; i++) {
-    const co = (labels[i] as number) * d;
-    const xo = i * d;
-    for (let j = 0; j < d; j++) sums[co + j] = (sums[co + j] as number) + (data[xo + j] as number);
-  }
-}
 
 /** Half the distance from each center to its nearest other center (Hamerly's s(j)). */
 function halfSeparations(centers: Float64Array, k: number, d: number, out: Float64Array): void {
@@ -29,50 +28,48 @@ function halfSeparations(centers: Float64Array, k: number, d: number, out: Float
   }
 }
 
-/**
- * Hamerly's engine: runs k-means from `initial` (k * d) and returns centers, labels and cost (sum of squared distances). Each
- * iteration moves the centers to their clusters' means, then relabels (Hamerly's bounds skip most distances);
- * it stops when no label changed, or when the centers' squared shifts sum to at most `threshold` (see
- * shiftThreshold; computed here from options.tolerance unless given), or at maxIterations. Labels are always
- * exact for the returned centers.
- */
-export function hamerly(points: Points, initial: Float64Array, k: number, options: IterationOptions, threshold?: number): CenterRun {
-  const { data, n, d } = points;
-  const limit = threshold ?? shiftThreshold(points, options.tolerance);
-  const pass = kernelsFor(k, d);
-  let centers = Float64Array.from(initial);
-  let next = new Float64Array(k * d);
-  const labels = new Int32Array(n);
-  const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
-  const sums = new Float64Array(k * d);
-  const counts = new Int32Array(k);
-  const moved = new Float64Array(k);
-  const half = new Float64Array(k);
-  pass.exact(data, n, centers, labels, upper, lower, sums, counts);
-  options.trace?.('assigned', n);
+/** Hamerly's engine over a set of rows: keeps each row's label and bounds, and the clusters' sums, between passes. */
+export class HamerlyEngine implements LloydEngine {
+  readonly k: number;
+  readonly d: number;
+  readonly labels: Int32Array;
+  private readonly pass: Kernels;
+  private readonly upper: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly sums: Float64Array;
+  private readonly counts: Int32Array;
+  private readonly moved: Float64Array;
+  private readonly half: Float64Array;
+  private previous: Float64Array | null = null;
 
-  let iterations = 0;
-  let converged = false;
-  while (iterations < options.maxIterations) {
-    const relocated = relocateEmpty(points, centers, k, labels, counts, 'euclidean');
-    if (relocated.length > 0) {
-      for (let r = 0; r < relocated.length; r++) {
-        const i = relocated[r] as number;
-        upper[i] = Infinity;
-        lower[i] = 0;
-      }
-      sumsOf(points, labels, sums);
+  constructor(private readonly points: Points, k: number) {
+    this.k = k;
+    this.d = points.d;
+    this.pass = kernelsFor(k, points.d);
+    this.labels = new Int32Array(points.n);
+    this.upper = new Float64Array(points.n);
+    this.lower = new Float64Array(points.n);
+    this.sums = new Float64Array(k * points.d);
+    this.counts = new Int32Array(k);
+    this.moved = new Float64Array(k);
+    this.half = new Float64Array(k);
+  }
+
+  assign(centers: Float64Array): Assignment {
+    const { data, n } = this.points;
+    const { k, d } = this;
+    if (this.previous === null) {
+      this.pass.exact(data, n, centers, this.labels, this.upper, this.lower, this.sums, this.counts);
+      this.previous = Float64Array.from(centers);
+      return { counts: this.counts, sums: this.sums, changed: null };
     }
-    means(sums, counts, k, d, centers, next);
+    // How far each center moved, and the largest two moves (the lower bounds drop by them).
     let max1 = 0;
     let max2 = 0;
     let arg1 = -1;
-    let shift = 0;
     for (let c = 0; c < k; c++) {
-      const p = distToCenter(centers, c, next, c, d);
-      moved[c] = p;
-      shift += p * p;
+      const p = distToCenter(this.previous, c, centers, c, d);
+      this.moved[c] = p;
       if (p > max1) {
         max2 = max1;
         max1 = p;
@@ -81,20 +78,48 @@ export function hamerly(points: Points, initial: Float64Array, k: number, option
         max2 = p;
       }
     }
-    const tmp = centers;
-    centers = next;
-    next = tmp;
-    iterations++;
-    halfSeparations(centers, k, d, half);
-    const changed = pass.bounds(data, n, centers, labels, upper, lower, sums, counts, moved, half, max1, max2, arg1);
-    options.trace?.('iteration', shift);
-    // No label changed: the centers are the means of their clusters, a fixed point.
-    if (changed === 0 || shift <= limit) {
-      converged = true;
-      break;
-    }
+    this.previous.set(centers);
+    halfSeparations(centers, k, d, this.half);
+    const changed = this.pass.bounds(data, n, centers, this.labels, this.upper, this.lower, this.sums, this.counts, this.moved, this.half, max1, max2, arg1);
+    return { counts: this.counts, sums: this.sums, changed };
   }
-  const cost = pass.cost(data, n, centers, labels);
+
+  farthest(centers: Float64Array, m: number): Candidate[] {
+    return farthestRows(this.points, centers, this.labels, m);
+  }
+
+  move(row: number, from: number, to: number): void {
+    const { data } = this.points;
+    const { d } = this;
+    this.labels[row] = to;
+    this.counts[from] = (this.counts[from] as number) - 1;
+    this.counts[to] = (this.counts[to] as number) + 1;
+    for (let j = 0; j < d; j++) {
+      const x = data[row * d + j] as number;
+      this.sums[from * d + j] = (this.sums[from * d + j] as number) - x;
+      this.sums[to * d + j] = (this.sums[to * d + j] as number) + x;
+    }
+    // Its bounds no longer hold: the next pass computes its distances again.
+    this.upper[row] = Infinity;
+    this.lower[row] = 0;
+  }
+
+  /** Labels (exact for the last centers assigned) and the cost, the sum of squared distances. */
+  finish(centers: Float64Array): { labels: Int32Array; cost: number } {
+    if (this.previous === null) this.assign(centers);
+    return { labels: this.labels, cost: this.pass.cost(this.points.data, this.points.n, centers, this.labels) };
+  }
+}
+
+/**
+ * Runs k-means from `initial` (k * d) with Hamerly's engine and returns centers, labels and cost (sum of squared
+ * distances); see lloyd() for the rules. `threshold` is the absolute stopping threshold (shiftThreshold of
+ * options.tolerance unless given).
+ */
+export function hamerly(points: Points, initial: Float64Array, k: number, options: IterationOptions, threshold?: number): CenterRun {
+  const engine = new HamerlyEngine(points, k);
+  const run = lloyd(engine, initial, options, threshold ?? shiftThreshold(points, options.tolerance));
+  const { labels, cost } = engine.finish(run.centers);
   options.trace?.('finished', cost);
-  return { centers, labels, cost, iterations, converged };
+  return { centers: run.centers, labels, cost, iterations: run.iterations, converged: run.converged };
 }
