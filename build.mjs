@@ -33,22 +33,22 @@ async function bundleDatabaseCode() {
 
 /** The line every JavaScript function starts with: the API, loading the bundle on first use. */
 const prelude =
-  `var API = globalThis.${globalName} || ((globalThis.pljs || globalThis.plv8).find_function('centroid._load')(), globalThis.${globalName});\n`;
+  `var API = globalThis.${globalName} || ((globalThis.pljs || globalThis.plv8).find_function('centroid_internal._load')(), globalThis.${globalName});\n`;
 
-/** Rewrites `CREATE FUNCTION ... LANGUAGE javascript <options> AS $js$ body $js$;` into a centroid._define_js call. */
+/** Rewrites `CREATE FUNCTION ... LANGUAGE javascript <options> AS $js$ body $js$;` into a centroid_internal._define_js call. */
 function defineJavaScript(sql, bundle) {
   const pattern = /CREATE (OR REPLACE )?FUNCTION ([^;]*?)\bLANGUAGE javascript\b([^;]*?)\bAS \$js\$([\s\S]*?)\$js\$;/g;
   return sql.replace(pattern, (_, orReplace, head, options, body) => {
     const isLoader = body.includes('@BUNDLE@');
     const code = isLoader ? body.replace('@BUNDLE@', () => bundle) : prelude + body.trim();
     const quote = (s) => `$pg_centroid_sql$${s}$pg_centroid_sql$`;
-    return `SELECT centroid._define_js(${quote(`CREATE ${orReplace ?? ''}FUNCTION ${head.trim()}`)}, ${quote(options.trim())}, ${BODY_TAG}${code}${BODY_TAG});`;
+    return `SELECT centroid_internal._define_js(${quote(`CREATE ${orReplace ?? ''}FUNCTION ${head.trim()}`)}, ${quote(options.trim())}, ${BODY_TAG}${code}${BODY_TAG});`;
   });
 }
 
 /**
  * Fills @FUNCTIONS@ of an update script: every function of sql/*.sql again, as CREATE OR REPLACE with
- * its COMMENT, in file order, then centroid._define_js dropped as the install script does. JavaScript
+ * its COMMENT, in file order, then centroid_internal._define_js dropped as the install script does. JavaScript
  * bodies change with every build, so every update replays them all; what CREATE OR REPLACE cannot do
  * (new tables and columns, changed signatures, removed functions) the update script says by hand.
  */
@@ -62,7 +62,7 @@ function replayFunctions() {
     throw new Error('@FUNCTIONS@: a function in sql/ is not written CREATE FUNCTION ... AS $tag$ body $tag$ ...;');
   }
   const replayed = found.map((s) => s.replace(/^CREATE (OR REPLACE )?FUNCTION\b/, 'CREATE OR REPLACE FUNCTION'));
-  return `${replayed.join('\n')}\nDROP FUNCTION centroid._define_js(text, text, text);`;
+  return `${replayed.join('\n')}\nDROP FUNCTION centroid_internal._define_js(text, text, text);`;
 }
 
 /** Concatenates sql/*.sql in name order and fills in the placeholders. */
@@ -77,24 +77,28 @@ function installScript(bundle) {
   return sql;
 }
 
-/** Writes the control file and the scripts into extension/. */
+/** The control file for the JavaScript language the scripts' functions are created in (pljs or plv8). */
+function controlFile(language) {
+  return [
+    `# pg_centroid: clustering inside PostgreSQL (built by build.mjs; this flavour for ${language})`,
+    `comment = 'clustering inside PostgreSQL: label rows on insert, segment tables in one call'`,
+    `default_version = '${version}'`,
+    // CREATE EXTENSION ... CASCADE creates the language, and pg_dump restores it first.
+    `requires = '${language}'`,
+    `schema = pg_catalog`,
+    `relocatable = false`,
+    `superuser = true`,
+    '',
+  ].join('\n');
+}
+
+/** Writes the control file and the scripts into extension/ (pljs), and the plv8 flavour into extension/plv8/. */
 async function buildExtension() {
   const bundle = await bundleDatabaseCode();
   const out = join(root, 'extension');
   mkdirSync(out, { recursive: true });
   for (const f of readdirSync(out)) if (f.startsWith('pg_centroid')) rmSync(join(out, f));
-  writeFileSync(
-    join(out, 'pg_centroid.control'),
-    [
-      `# pg_centroid: clustering inside PostgreSQL (built by build.mjs; needs pljs or plv8)`,
-      `comment = 'clustering inside PostgreSQL: label rows on insert, segment tables in one call'`,
-      `default_version = '${version}'`,
-      `schema = pg_catalog`,
-      `relocatable = false`,
-      `superuser = true`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(out, 'pg_centroid.control'), controlFile('pljs'));
   writeFileSync(join(out, `pg_centroid--${version}.sql`), installScript(bundle));
   const updates = join(root, 'sql/updates');
   if (existsSync(updates)) {
@@ -111,6 +115,12 @@ async function buildExtension() {
       writeFileSync(join(out, f), readFileSync(join(releases, f)));
     }
   }
+  // The same scripts (their functions find the language at install time), with a control file requiring plv8.
+  const plv8 = join(out, 'plv8');
+  rmSync(plv8, { recursive: true, force: true });
+  mkdirSync(plv8);
+  for (const f of readdirSync(out).filter((f) => f.endsWith('.sql'))) writeFileSync(join(plv8, f), readFileSync(join(out, f)));
+  writeFileSync(join(plv8, 'pg_centroid.control'), controlFile('plv8'));
   writePlainInstaller(installScript(bundle));
   return bundle.length;
 }

@@ -1,15 +1,23 @@
 -- pg_centroid @VERSION@: clustering inside PostgreSQL.
 -- Built by build.mjs from sql/*.sql: functions whose language is written "javascript" are created in pljs
--- (or plv8, when the server has that instead) by centroid._define_js below.
+-- (or plv8, when the server has that instead) by centroid_internal._define_js below.
+--
+-- Two schemas: `centroid` holds what users call and read (functions, settings, state, models);
+-- `centroid_internal` holds the internals (the JavaScript entry points, the trigger functions generated
+-- per clustered table). Every internal function that PUBLIC may execute checks its caller itself, and every
+-- function runs its SQL under search_path = pg_catalog, pg_temp or with every name qualified, so objects a
+-- role plants on another role's search_path never run (see the README's security model).
 
 \echo Use "CREATE EXTENSION pg_centroid" to load this file. \quit
 
--- The schema belongs to the extension, so DROP EXTENSION removes it too.
+-- The schemas belong to the extension, so DROP EXTENSION removes them too.
 CREATE SCHEMA centroid;
+CREATE SCHEMA centroid_internal;
+COMMENT ON SCHEMA centroid_internal IS 'pg_centroid: internals (not an interface: names and signatures change between versions)';
 
 -- Creates a JavaScript function in whichever of pljs and plv8 the server has.
-CREATE FUNCTION centroid._define_js(head text, options text, body text) RETURNS void
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION centroid_internal._define_js(head text, options text, body text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   lang text;
 BEGIN
@@ -17,21 +25,36 @@ BEGIN
    WHERE lanname IN ('pljs', 'plv8') ORDER BY lanname = 'pljs' DESC LIMIT 1;
   IF lang IS NULL THEN
     RAISE EXCEPTION 'pg_centroid needs the JavaScript language pljs (or plv8), which is not installed in this database'
-      USING HINT = 'run CREATE EXTENSION pljs; then CREATE EXTENSION pg_centroid;';
+      USING HINT = 'run CREATE EXTENSION pljs; then CREATE EXTENSION pg_centroid; (or CREATE EXTENSION pg_centroid CASCADE)';
   END IF;
   EXECUTE head || ' LANGUAGE ' || pg_catalog.quote_ident(lang) || ' ' || options || ' AS ' || pg_catalog.quote_literal(body);
 END $$;
 
--- Raises an error returned by a JavaScript function as { error: { message, detail, hint, code } }.
-CREATE FUNCTION centroid._raise(result jsonb) RETURNS void
-LANGUAGE plpgsql AS $$
+-- Raises an error returned by a JavaScript function as { error: { message, detail, hint, code } }
+-- (DETAIL and HINT only when they say something, so psql prints no empty lines).
+CREATE FUNCTION centroid_internal._raise(result jsonb) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  message text;
+  detail text;
+  hint text;
+  code text;
 BEGIN
-  IF result ? 'error' THEN
-    RAISE EXCEPTION USING
-      MESSAGE = result->'error'->>'message',
-      DETAIL = coalesce(result->'error'->>'detail', ''),
-      HINT = coalesce(result->'error'->>'hint', ''),
-      ERRCODE = coalesce(nullif(result->'error'->>'code', ''), '22023');
+  IF result IS NULL OR NOT result ? 'error' THEN
+    RETURN;
+  END IF;
+  message := result->'error'->>'message';
+  detail := nullif(result->'error'->>'detail', '');
+  hint := nullif(result->'error'->>'hint', '');
+  code := coalesce(nullif(result->'error'->>'code', ''), '22023');
+  IF detail IS NOT NULL AND hint IS NOT NULL THEN
+    RAISE EXCEPTION USING MESSAGE = message, DETAIL = detail, HINT = hint, ERRCODE = code;
+  ELSIF detail IS NOT NULL THEN
+    RAISE EXCEPTION USING MESSAGE = message, DETAIL = detail, ERRCODE = code;
+  ELSIF hint IS NOT NULL THEN
+    RAISE EXCEPTION USING MESSAGE = message, HINT = hint, ERRCODE = code;
+  ELSE
+    RAISE EXCEPTION USING MESSAGE = message, ERRCODE = code;
   END IF;
 END $$;
 
@@ -63,7 +86,7 @@ CREATE TABLE centroid.state (
 COMMENT ON TABLE centroid.state IS 'pg_centroid: current centroids (cluster_count x dimensions) and facts of the last refit, per table';
 
 -- Loads the bundle (the TypeScript in src/, built by esbuild) once per connection.
-CREATE FUNCTION centroid._load() RETURNS void
+CREATE FUNCTION centroid_internal._load() RETURNS void
 LANGUAGE javascript AS $js$
 @BUNDLE@
 $js$;

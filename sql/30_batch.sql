@@ -1,8 +1,11 @@
 -- Batch segmentation (the article's workflow): centroid.fit, centroid.predict, the model registry
 -- centroid.models, centroid.choose_k, and scheduled refits with pg_cron (see src/db/batch.ts).
 
--- Every fit is a new version of its model; the latest version is the one centroid.predict uses.
+-- Every fit is a new version of its model; the latest version is the one centroid.predict uses. Model names
+-- belong to the role that fits them (the owner is part of the key), so no role can take or block another
+-- role's model name.
 CREATE TABLE centroid.models (
+  owner name NOT NULL DEFAULT current_user,
   model text NOT NULL,
   version int4 NOT NULL,
   source text NOT NULL,
@@ -15,101 +18,108 @@ CREATE TABLE centroid.models (
   rows_used int8 NOT NULL,
   rows_skipped int8 NOT NULL DEFAULT 0,
   duration_ms float8,
-  owner name NOT NULL DEFAULT current_user,
   created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-  PRIMARY KEY (model, version),
+  PRIMARY KEY (owner, model, version),
   CHECK (version > 0)
 );
 COMMENT ON TABLE centroid.models IS
-  'pg_centroid: model registry of centroid.fit: one row per version (config, centroids in original units, standardization, cost, metrics, rows, duration)';
+  'pg_centroid: model registry of centroid.fit: one row per version (config, centroids in original units, standardization, cost, metrics, rows, duration), per owning role';
 SELECT pg_catalog.pg_extension_config_dump('centroid.models', '');
 
 -- True when the current user is, or is a member of, the role of that name (false for a dropped role).
-CREATE FUNCTION centroid._member_of(role_name name) RETURNS bool
+CREATE FUNCTION centroid_internal._member_of(role_name name) RETURNS bool
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT role_name = current_user OR EXISTS (
     SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role_name AND pg_catalog.pg_has_role(current_user, r.oid, 'USAGE'))
 $$;
 
 ALTER TABLE centroid.models ENABLE ROW LEVEL SECURITY;
-CREATE POLICY owner_only ON centroid.models USING (centroid._member_of(owner)) WITH CHECK (owner = current_user);
+-- Roles read the models of the roles they belong to, and write (fit, delete) only their own.
+CREATE POLICY members_read ON centroid.models FOR SELECT USING (centroid_internal._member_of(owner));
+CREATE POLICY owner_writes ON centroid.models FOR INSERT WITH CHECK (owner = current_user);
+CREATE POLICY owner_deletes ON centroid.models FOR DELETE USING (owner = current_user);
 GRANT SELECT, INSERT, DELETE ON centroid.models TO PUBLIC;
 
--- The owner of a model's latest version, seen past row-level security (NULL for a new model).
-CREATE FUNCTION centroid._model_owner(model_name text) RETURNS name
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT m.owner FROM centroid.models m WHERE m.model = model_name ORDER BY m.version DESC LIMIT 1
-$$;
+-- JSON as text: pljs would round the numbers of a returned jsonb to 15 digits. `caller_path` is the caller's
+-- search_path: the source and output_table are named under it, and everything else runs under a pinned one.
+CREATE FUNCTION centroid_internal._fit(model text, source text, config jsonb, caller_path text) RETURNS text
+LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.fit(model, source, config, caller_path); $js$;
 
--- JSON as text: pljs would round the numbers of a returned jsonb to 15 digits.
-CREATE FUNCTION centroid._fit(model text, source text, config jsonb) RETURNS text
-LANGUAGE javascript AS $js$ return API.fit(model, source, config); $js$;
-
--- Not SECURITY DEFINER and no fixed search_path: the source is read with the caller's rights and names.
+-- Not SECURITY DEFINER: the source is read with the caller's rights; its name is resolved under the caller's
+-- search_path (which this function keeps; every name below is qualified, so nothing on that path runs).
 CREATE FUNCTION centroid.fit(model text, source text, config jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-  result jsonb;
+  result pg_catalog.jsonb;
 BEGIN
-  result := centroid._fit(model, source, config)::jsonb;
-  PERFORM centroid._raise(result);
+  result := centroid_internal._fit(model, source, config, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  PERFORM centroid_internal._raise(result);
   RETURN result;
 END $$;
 COMMENT ON FUNCTION centroid.fit(text, text, jsonb) IS
   'pg_centroid: clusters a table, view, materialized view or SELECT; writes cluster numbers in one UPDATE when cluster_number_column is set; registers a new model version; returns its summary';
 
-CREATE FUNCTION centroid._choose_k(source text, config jsonb, k_min int4, k_max int4) RETURNS text
-LANGUAGE javascript AS $js$ return API.chooseK(source, config, k_min, k_max); $js$;
+CREATE FUNCTION centroid_internal._choose_k(source text, config jsonb, k_min int4, k_max int4, caller_path text) RETURNS text
+LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.chooseK(source, config, k_min, k_max, caller_path); $js$;
 
 CREATE FUNCTION centroid.choose_k(source text, config jsonb, k_min int4 DEFAULT 2, k_max int4 DEFAULT 10) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-  result jsonb;
+  result pg_catalog.jsonb;
 BEGIN
-  result := centroid._choose_k(source, config, k_min, k_max)::jsonb;
-  PERFORM centroid._raise(result);
+  result := centroid_internal._choose_k(source, config, k_min, k_max, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  PERFORM centroid_internal._raise(result);
   RETURN result;
 END $$;
 COMMENT ON FUNCTION centroid.choose_k(text, jsonb, int4, int4) IS
   'pg_centroid: fits every k from k_min to k_max and recommends one by silhouette, with the elbow of the cost curve (writes nothing)';
 
-CREATE FUNCTION centroid._predict(model text, features float8[]) RETURNS int4
-LANGUAGE javascript STABLE AS $js$ return API.predict(model, features); $js$;
+CREATE FUNCTION centroid_internal._predict(model text, features float8[]) RETURNS int4
+LANGUAGE javascript STABLE SET search_path = pg_catalog, pg_temp AS $js$ return API.predict(model, features); $js$;
 
-CREATE FUNCTION centroid._take_predict_error() RETURNS jsonb
-LANGUAGE javascript AS $js$ return API.takePredictError(); $js$;
+CREATE FUNCTION centroid_internal._take_predict_error() RETURNS jsonb
+LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.takePredictError(); $js$;
 
 CREATE FUNCTION centroid.predict(model text, features float8[]) RETURNS int4
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   label int4;
 BEGIN
-  label := centroid._predict(model, features);
+  label := centroid_internal._predict(model, features);
   IF label < 0 THEN
-    PERFORM centroid._raise(centroid._take_predict_error());
+    PERFORM centroid_internal._raise(centroid_internal._take_predict_error());
   END IF;
   RETURN label;
 END $$;
 COMMENT ON FUNCTION centroid.predict(text, float8[]) IS
-  'pg_centroid: the nearest cluster of the latest version of the model (features standardized the way it was); NULL when a feature is NULL, NaN or infinite';
+  'pg_centroid: the nearest cluster of the latest version of the caller''s model (features standardized the way it was); NULL when a feature is NULL, NaN or infinite';
 
-CREATE FUNCTION centroid._check_fit_config(config jsonb) RETURNS jsonb
-LANGUAGE javascript AS $js$ return API.checkFitConfig(config); $js$;
+-- Checks a fit's settings against its source now (for schedule_fit, so a bad config fails now and not at night).
+CREATE FUNCTION centroid_internal._check_fit(source text, config jsonb, caller_path text) RETURNS jsonb
+LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.checkFit(source, config, caller_path); $js$;
 
 -- A libpq connection-string value, quoted.
-CREATE FUNCTION centroid._conninfo_value(v text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$ SELECT '''' || pg_catalog.replace(pg_catalog.replace(v, '\', '\\'), '''', '\''') || '''' $$;
+CREATE FUNCTION centroid_internal._conninfo_value(v text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$ SELECT '''' || pg_catalog.replace(pg_catalog.replace(v, '\', '\\'), '''', '\''') || '''' $$;
 
--- Runs a statement returning one text value in pg_cron's database: here when pg_cron is installed
--- here, else through dblink (pg_cron lives in one database, cron.database_name); otherwise raises
--- what to do, including the statement to run by hand there.
-CREATE FUNCTION centroid._in_cron_database(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
+-- pg_cron's settings cron.database_name and cron.host, which only superusers may read (NULL when unset).
+-- SECURITY DEFINER so owners who are not superusers can schedule; it reveals nothing else.
+CREATE FUNCTION centroid_internal._cron_setting(name text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN name IN ('cron.database_name', 'cron.host') THEN pg_catalog.current_setting(name, true) END
+$$;
+
+-- Runs a statement returning one text value in pg_cron's database: here when pg_cron is installed here, else
+-- through dblink (pg_cron lives in one database, cron.database_name); otherwise raises what to do, including
+-- the statement to run by hand there.
+CREATE FUNCTION centroid_internal._in_cron_database(statement text) RETURNS text
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  cron_db text := pg_catalog.current_setting('cron.database_name', true);
+  cron_db text := centroid_internal._cron_setting('cron.database_name');
   dblink_schema name;
   conn text;
   result text;
+  message text;
 BEGIN
   IF cron_db IS NULL THEN
     RAISE EXCEPTION 'pg_centroid: pg_cron is not loaded in this server, so refits cannot be scheduled'
@@ -117,6 +127,11 @@ BEGIN
             HINT = 'add pg_cron to shared_preload_libraries, set cron.database_name, restart PostgreSQL and run CREATE EXTENSION pg_cron in that database; or call centroid.fit from another scheduler';
   END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    IF NOT pg_catalog.has_schema_privilege('cron', 'USAGE') THEN
+      RAISE EXCEPTION 'pg_centroid: role % may not use pg_cron', current_user
+        USING ERRCODE = '42501',
+              HINT = pg_catalog.format('a superuser can allow it: GRANT USAGE ON SCHEMA cron TO %I; (in database %s)', current_user, cron_db);
+    END IF;
     EXECUTE statement INTO result;
     RETURN result;
   END IF;
@@ -132,31 +147,41 @@ BEGIN
             HINT = pg_catalog.format('run CREATE EXTENSION dblink; here and call this again (pg_centroid then registers the job in %s itself), or connect to database %s and run: %s', cron_db, cron_db, statement);
   END IF;
   conn := pg_catalog.format('dbname=%s host=%s port=%s user=%s',
-    centroid._conninfo_value(cron_db),
-    centroid._conninfo_value(coalesce(nullif(pg_catalog.current_setting('cron.host', true), ''), 'localhost')),
+    centroid_internal._conninfo_value(cron_db),
+    centroid_internal._conninfo_value(coalesce(nullif(centroid_internal._cron_setting('cron.host'), ''), 'localhost')),
     pg_catalog.current_setting('port'),
-    centroid._conninfo_value(current_user));
-  EXECUTE pg_catalog.format('SELECT v FROM %I.dblink($1, $2) AS t(v text)', dblink_schema) INTO result USING conn, statement;
+    centroid_internal._conninfo_value(current_user));
+  BEGIN
+    EXECUTE pg_catalog.format('SELECT v FROM %I.dblink($1, $2) AS t(v text)', dblink_schema) INTO result USING conn, statement;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT;
+    RAISE EXCEPTION 'pg_centroid: could not register the job in pg_cron''s database "%" as role %: %', cron_db, current_user, message
+      USING ERRCODE = '42501',
+            HINT = pg_catalog.format('in database %s a superuser can run: GRANT USAGE ON SCHEMA cron TO %I; roles that are not superusers also need a password for dblink (in ~/.pgpass of the server); or connect to %s and run: %s', cron_db, current_user, cron_db, statement);
+  END;
   RETURN result;
 END $$;
 
 -- The pg_cron job name of a model's refit in this database.
-CREATE FUNCTION centroid._job_name(model text) RETURNS text
-LANGUAGE sql STABLE AS $$ SELECT 'pg_centroid refit ' || pg_catalog.current_database() || ' ' || model $$;
+CREATE FUNCTION centroid_internal._job_name(model text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$ SELECT 'pg_centroid refit ' || pg_catalog.current_database() || ' ' || model $$;
 
-CREATE FUNCTION centroid.schedule_fit(model text, source text, config jsonb, schedule text, refresh text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION centroid_internal._schedule_fit(model text, source text, config jsonb, schedule text, refresh text, caller_path text) RETURNS jsonb
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  job text := centroid._job_name(model);
+  job text := centroid_internal._job_name(model);
   view_oid oid;
   refresh_sql text := '';
   command text;
   statement text;
   job_id text;
 BEGIN
-  PERFORM centroid._raise(centroid._check_fit_config(config));
+  PERFORM centroid_internal._raise(centroid_internal._check_fit(source, config, caller_path));
   IF refresh IS NOT NULL THEN
-    SELECT c.oid INTO view_oid FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(refresh) AND c.relkind = 'm';
+    PERFORM pg_catalog.set_config('search_path', caller_path, true);
+    view_oid := pg_catalog.to_regclass(refresh);
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    SELECT c.oid INTO view_oid FROM pg_catalog.pg_class c WHERE c.oid = view_oid AND c.relkind = 'm';
     IF view_oid IS NULL THEN
       RAISE EXCEPTION 'pg_centroid: refresh "%" is not a materialized view', refresh
         USING ERRCODE = '22023', HINT = 'name the materialized view to refresh before each refit, or pass NULL';
@@ -169,28 +194,34 @@ BEGIN
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = view_oid) || '; ';
   END IF;
   command := pg_catalog.format('SET search_path TO %s; %sSELECT centroid.fit(%L, %L, %L::jsonb)',
-    coalesce(nullif(pg_catalog.current_setting('search_path'), ''), 'pg_catalog'), refresh_sql, model, source, config);
+    coalesce(nullif(caller_path, ''), 'pg_catalog'), refresh_sql, model, source, config);
   statement := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L)::text', job, schedule, command, pg_catalog.current_database());
-  job_id := centroid._in_cron_database(statement);
+  job_id := centroid_internal._in_cron_database(statement);
   RETURN pg_catalog.jsonb_build_object('job_name', job, 'job_id', job_id::int8, 'schedule', schedule, 'command', command,
-    'cron_database', pg_catalog.current_setting('cron.database_name', true));
+    'cron_database', centroid_internal._cron_setting('cron.database_name'));
+END $$;
+
+CREATE FUNCTION centroid.schedule_fit(model text, source text, config jsonb, schedule text, refresh text DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN centroid_internal._schedule_fit(model, source, config, schedule, refresh, pg_catalog.current_setting('search_path'));
 END $$;
 COMMENT ON FUNCTION centroid.schedule_fit(text, text, jsonb, text, text) IS
   'pg_centroid: registers a pg_cron job that refreshes a materialized view (optional) and refits the model on a schedule (cron syntax)';
 
 -- Removes the current user's pg_cron jobs of that name; false when there was none.
-CREATE FUNCTION centroid._unschedule_job(job text) RETURNS bool
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION centroid_internal._unschedule_job(job text) RETURNS bool
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  RETURN centroid._in_cron_database(pg_catalog.format(
+  RETURN centroid_internal._in_cron_database(pg_catalog.format(
     'SELECT coalesce((SELECT bool_and(cron.unschedule(jobid)) FROM cron.job WHERE jobname = %L AND username = current_user), false)::text',
     job))::bool;
 END $$;
 
 CREATE FUNCTION centroid.unschedule_fit(model text) RETURNS bool
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  RETURN centroid._unschedule_job(centroid._job_name(model));
+  RETURN centroid_internal._unschedule_job(centroid_internal._job_name(model));
 END $$;
 COMMENT ON FUNCTION centroid.unschedule_fit(text) IS
   'pg_centroid: removes the pg_cron job of centroid.schedule_fit for this model in this database; false when there was none';

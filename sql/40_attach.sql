@@ -31,7 +31,12 @@ DECLARE
   t record;
   dropped text[] := '{}';
   removed int;
+  unscheduled bool := false;
 BEGIN
+  IF NOT centroid_internal._owns(detach.table_name) THEN
+    RAISE EXCEPTION 'pg_centroid: only the owner of table % can detach it', detach.table_name
+      USING ERRCODE = '42501', HINT = 'ask the table''s owner, or a superuser, to run centroid.detach';
+  END IF;
   FOR t IN
     SELECT tg.tgname FROM pg_catalog.pg_trigger tg
      WHERE tg.tgrelid = detach.table_name AND tg.tgfoid = 'centroid.cluster_on_insert()'::regprocedure AND NOT tg.tgisinternal
@@ -39,13 +44,23 @@ BEGIN
     EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, detach.table_name);
     dropped := dropped || t.tgname::text;
   END LOOP;
-  -- Removing the settings removes the stored centroids (ON DELETE CASCADE) and the companion triggers.
+  -- Its scheduled refit would fail at every run once the settings are gone.
+  IF centroid_internal._cron_setting('cron.database_name') IS NOT NULL THEN
+    BEGIN
+      unscheduled := centroid.unschedule_refit(detach.table_name);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'pg_centroid: the scheduled refit of % could not be removed: %', detach.table_name, SQLERRM
+        USING HINT = pg_catalog.format('remove it in pg_cron''s database: SELECT cron.unschedule(%L);', centroid_internal._refit_job_name(detach.table_name));
+    END;
+  END IF;
+  -- Removing the settings removes the stored centroids (ON DELETE CASCADE) and the generated triggers.
   DELETE FROM centroid.settings s WHERE s.table_name = detach.table_name;
   GET DIAGNOSTICS removed = ROW_COUNT;
-  RETURN pg_catalog.jsonb_build_object('table', detach.table_name::text, 'triggers_dropped', pg_catalog.to_jsonb(dropped), 'settings_removed', removed > 0);
+  RETURN pg_catalog.jsonb_build_object('table', detach.table_name::text, 'triggers_dropped', pg_catalog.to_jsonb(dropped),
+    'settings_removed', removed > 0, 'refit_unscheduled', unscheduled);
 END $$;
 COMMENT ON FUNCTION centroid.detach(regclass) IS
-  'pg_centroid: stops clustering the table on insert: drops its row trigger, its settings and its stored centroids (cluster numbers stay)';
+  'pg_centroid: stops clustering the table on insert: drops its row trigger, its scheduled refit, its settings and its stored centroids (cluster numbers stay)';
 
 CREATE FUNCTION centroid.status(table_name regclass DEFAULT NULL) RETURNS SETOF jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -60,16 +75,17 @@ BEGIN
       USING HINT = pg_catalog.format('SELECT centroid.attach(%L, ''{"key_column": ..., "clustering_columns": [...], "cluster_count": ..., "cluster_number_column": ...}'');', status.table_name::text),
             ERRCODE = '22023';
   END IF;
+  -- centroid.settings shows each role only the tables it owns.
   FOR s IN
     SELECT c.table_name, c.config, to_jsonb(st) AS state
       FROM centroid.settings c LEFT JOIN centroid.state st ON st.table_name = c.table_name
      WHERE status.table_name IS NULL OR c.table_name = status.table_name
      ORDER BY c.table_name::text
   LOOP
-    validated := centroid._validate_settings(s.table_name, s.config);
+    validated := centroid_internal._validate_settings(s.table_name, s.config);
     total := NULL;
     labelled := NULL;
-    IF NOT validated ? 'error' THEN
+    IF NOT validated ? 'error' AND pg_catalog.has_table_privilege(s.table_name, 'SELECT') THEN
       EXECUTE pg_catalog.format('SELECT count(*), count(%I) FROM %s', validated->'settings'->>'cluster_number_column', s.table_name)
          INTO total, labelled;
     END IF;
@@ -95,6 +111,7 @@ BEGIN
       'clusters', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                             'cluster', i - 1,
                             'size', (s.state->'sizes'->(i - 1)),
+                            'weight', (s.state->'counts'->(i - 1)),
                             'radius', (s.state->'radii'->(i - 1)),
                             'centroid', (s.state->'centroids'->(i - 1))) ORDER BY i), '[]'::jsonb)
                      FROM pg_catalog.generate_series(1, coalesce(pg_catalog.jsonb_array_length(s.state->'centroids'), 0)) AS i)
@@ -102,4 +119,4 @@ BEGIN
   END LOOP;
 END $$;
 COMMENT ON FUNCTION centroid.status(regclass) IS
-  'pg_centroid: one JSON object per clustered table (or for the one given): settings, rows, labelled rows, last refit, cost and clusters';
+  'pg_centroid: one JSON object per clustered table the caller owns (or for the one given): settings, rows, labelled rows, last refit, cost and clusters';

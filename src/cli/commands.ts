@@ -134,7 +134,7 @@ export async function refit(argv: string[]): Promise<number> {
   const table = positional(p, 0, 'table', REFIT);
   const r = await withClient((c) => withSpinner(`refitting ${table}`, () => new PgCentroid(c).refit(table)));
   print(p, r, () => r.status === 'refitted'
-    ? `refitted ${table}: ${r.rows} rows, ${r.iterations} iterations, cost ${round(r.cost)}, ${r.changed} labels changed, ${round(r.durationMs, 3)} ms`
+    ? `refitted ${table}: ${r.rows} rows, ${r.iterations} iterations, cost ${round(r.cost)}, ${r.changed} labels changed, ${round(r.duration_ms, 3)} ms`
     : `${table} not clustered: ${r.status === 'waiting' ? `${r.rows} valid rows, fewer than minimum_data_count` : 'fewer distinct rows than cluster_count'}`);
   return 0;
 }

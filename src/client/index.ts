@@ -13,8 +13,8 @@ export interface Queryable {
 }
 
 /** What one refit did (centroid.refit): the type the in-database code returns. */
-export type { RefitOutcome } from '../db/refit';
-import type { RefitOutcome } from '../db/refit';
+export type { RefitResult } from '../config/results';
+import type { RefitResult as RefitOutcome } from '../config/results';
 
 /** What centroid.attach did. */
 export interface AttachResult {

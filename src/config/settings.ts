@@ -90,7 +90,7 @@ export const KEYS: KeyDoc[] = [
   { key: 'starting_centers', default: 'none', range: 'cluster_count points of len(clustering_columns) finite numbers', meaning: 'the first centers, for center_choice manual only' },
   { key: 'distance_type', default: 'euclidean', range: 'euclidean (or the paper\'s euclidian), manhattan', meaning: 'distance between rows and centers' },
   { key: 'cluster_number_column', default: '(required on insert)', range: 'an integer column of the table', meaning: 'receives each row\'s cluster number, 0 to cluster_count - 1' },
-  { key: 'maximum_data_count', default: '100000', range: 'minimum_data_count to 10000000', meaning: 'the window: at most this many most recent rows are clustered' },
+  { key: 'maximum_data_count', default: '100000 (10000 for k-medoids)', range: 'minimum_data_count to 10000000 (10000 for k-medoids)', meaning: 'the window: at most this many most recent rows are clustered' },
   { key: 'minimum_data_count', default: '10 x cluster_count (at most maximum_data_count)', range: 'cluster_count to maximum_data_count', meaning: 'below this many valid rows nothing is clustered; inserts still succeed' },
   { key: 'seed', default: '42', range: 'integer 0 to 2147483647', meaning: 'seed of every random choice: same seed, same clusters' },
   { key: 'starts', default: '10 for random, 1 for k-means++ and manual', range: '1 to 100', meaning: 'starts tried on a first clustering; the lowest cost wins' },
@@ -136,7 +136,8 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
   const distanceRaw = oneOf(raw, 'distance_type', DISTANCES, 'euclidean');
   const distance: DistanceType = distanceRaw === 'manhattan' ? 'manhattan' : 'euclidean';
   const clusterColumn = columnName(raw, 'cluster_number_column', usage === 'insert');
-  const maximum = int(raw, 'maximum_data_count', 100000, 1, 10000000);
+  // k-medoids takes at most 10,000 rows (src/core/kmedoids.ts): its window defaults to that.
+  const maximum = int(raw, 'maximum_data_count', algorithm === 'k-medoids' ? 10000 : 100000, 1, 10000000);
   const minimum = int(raw, 'minimum_data_count', Math.min(10 * k, maximum), 1, 10000000);
   if (k > minimum) {
     throw new SettingsError('minimum_data_count', `minimum_data_count (${minimum}) is less than cluster_count (${k})`, `set minimum_data_count to at least ${k}: k clusters need at least k rows`);

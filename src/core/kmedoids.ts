@@ -6,7 +6,7 @@ import { assignAll } from './assign';
 import { distance as distanceBetween } from './distance';
 import type { CenterRun } from './kmeans';
 import { gatherRows } from './seeding';
-import type { DistanceType, Points } from './types';
+import { ClusteringError, type DistanceType, type Points } from './types';
 
 /**
  * Largest n k-medoids accepts. Distances are computed on the fly (no n^2 matrix), so memory is O(n), but one
@@ -84,8 +84,9 @@ export function kmedoids(
 ): CenterRun {
   const { data, n, d } = points;
   if (n > KMEDOIDS_MAX_POINTS) {
-    throw new Error(
-      `k-medoids accepts at most ${KMEDOIDS_MAX_POINTS} points, not ${n}; use k-medians or fit on a sample`,
+    throw new ClusteringError(
+      `k-medoids accepts at most ${KMEDOIDS_MAX_POINTS} points, not ${n}`,
+      'use k-medians (which also minimizes manhattan distance and scales), or fit on a sample: SELECT ... TABLESAMPLE SYSTEM (10)',
     );
   }
   const medoids = Int32Array.from(initial);

@@ -163,9 +163,10 @@ function sameAssignment(counts: Float64Array, sums: Float64Array, next: Assignme
  * Runs Lloyd's iterations from `initial` (k * d): assign, then repeatedly re-seed empty clusters, move every
  * center to its cluster's mean and assign again. Stops when an assignment changes nothing (the centers are the
  * means of their clusters, a fixed point), when the centers' squared shifts sum to at most `threshold` (see
- * shiftThreshold), or after maxIterations mean updates. The last assignment is for the returned centers.
+ * shiftThreshold; a function is called once, after the first assignment, and ends the run there when it returns
+ * null), or after maxIterations mean updates. The last assignment is for the returned centers.
  */
-export function lloyd(engine: LloydEngine, initial: Float64Array, options: IterationOptions, threshold: number): LloydRun {
+export function lloyd(engine: LloydEngine, initial: Float64Array, options: IterationOptions, threshold: number | (() => number | null)): LloydRun {
   const { k, d } = engine;
   let centers = Float64Array.from(initial);
   const counts = new Float64Array(k);
@@ -178,6 +179,10 @@ export function lloyd(engine: LloydEngine, initial: Float64Array, options: Itera
   counts.set(a.counts);
   sums.set(a.sums);
   options.trace?.('assigned', k);
+  // An engine that learns the data's scale in its first pass (the SQL engine) gives the threshold as a function,
+  // which returns null to end the run there (the window turned out too small to cluster).
+  const limit = typeof threshold === 'function' ? threshold() : threshold;
+  if (limit === null) return { centers, iterations, converged, labelled, counts };
   let next = new Float64Array(k * d);
   while (iterations < options.maxIterations) {
     reseedEmpty(engine, centers, counts, sums);
@@ -186,13 +191,13 @@ export function lloyd(engine: LloydEngine, initial: Float64Array, options: Itera
     [centers, next] = [next, centers];
     iterations++;
     // The last pass is known before it runs when it stops by shift or by count: the engine may label in it.
-    labelled = shift <= threshold || iterations === options.maxIterations;
+    labelled = shift <= limit || iterations === options.maxIterations;
     a = engine.assign(centers, labelled);
     options.trace?.('iteration', shift);
     const fixed = a.changed === null ? sameAssignment(counts, sums, a) : a.changed === 0;
     counts.set(a.counts);
     sums.set(a.sums);
-    if (fixed || shift <= threshold) {
+    if (fixed || shift <= limit) {
       converged = true;
       break;
     }

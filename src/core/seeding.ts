@@ -3,12 +3,13 @@
 import { manhattan, squaredEuclidean } from './distance';
 import { kernelsFor } from './kernels';
 import type { Random } from './random';
-import type { DistanceType, Points } from './types';
+import { ClusteringError, type DistanceType, type Points } from './types';
 
 /** The error raised when the data cannot hold k clusters. */
-export function fewerDistinctError(k: number, distinct: number): Error {
-  return new Error(
+export function fewerDistinctError(k: number, distinct: number): ClusteringError {
+  return new ClusteringError(
     `k = ${k} is more than the ${distinct} distinct points in the data; lower k to at most ${distinct}`,
+    `lower cluster_count to at most ${distinct}, or cluster more varied rows`,
   );
 }
 

@@ -58,3 +58,14 @@ export interface FitResult {
   /** The algorithm that actually ran: k-means with manhattan distance runs k-medians. */
   algorithmUsed?: Algorithm;
 }
+
+/** An error the caller can fix (too few distinct rows, too many rows for k-medoids): a message and the fix. */
+export class ClusteringError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'ClusteringError';
+  }
+}

@@ -1,30 +1,74 @@
-// The entry points the SQL functions in sql/ call. Each returns plain JSON-able values; user errors
-// come back as { error } for the PL/pgSQL wrapper to raise with their HINT.
+// The entry points the SQL functions in sql/ call. Each returns plain JSON-able values; user errors come back as
+// { error } for the PL/pgSQL wrapper to raise with their HINT. Every entry that acts on a table checks that the
+// caller owns it (the generated hook functions run as the owner), so calling an internal function directly never
+// lets a role do what centroid.refit would refuse it.
 
 import { validateConfig, type Settings } from '../config/settings';
-import { checkColumns, describe } from './catalog';
+import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
+import { integer } from '../sql/quote';
+import { checkColumns, describe, duplicateIdentity, identityColumns, notUniqueError, orderColumn, uniqueByIndex } from './catalog';
+import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
-import { afterStatement, beforeStatement, label } from './insert';
-import { checkFitConfig, fitModel, predictEntry, takePredictError } from './batch';
+import { hook, label, online } from './insert';
+import { checkFit, fitModel, predictEntry, takePredictError } from './batch';
 import { chooseK } from './batch-choose';
-import { refitWindow } from './refit';
+import { checkRowSecurity, refitWindow } from './refit';
+import { one } from './pl';
 import { loadSettings, loadState } from './state';
 
-/** Validates a settings row against its table: called by the trigger on centroid.settings. */
+/** Throws unless the current role owns the table (or is a member of its owner, or a superuser). */
+function checkOwner(oid: number, what: string): void {
+  const row = one<{ owns: boolean | null; name: string | null }>(
+    `SELECT centroid_internal._owns(${integer(oid)}::oid::regclass) AS owns, ${integer(oid)}::oid::regclass::text AS name`,
+  );
+  if (!row?.owns) {
+    throw new UserError(`pg_centroid: only the owner of table ${row?.name ?? oid} can ${what}`, "ask the table's owner, or a superuser", '', '42501');
+  }
+}
+
+/** Validates a settings row against its table (status, and every reader). The time column shown is the one in effect. */
 export function validateSettings(oid: number, config: unknown): { settings: Settings } | ErrorResult {
   return guarded(() => {
     const settings = validateConfig(config, 'insert');
-    checkColumns(describe(oid), settings, 'insert');
-    return { settings };
+    const table = describe(oid);
+    checkColumns(table, settings, 'insert');
+    return { settings: { ...settings, time_column: orderColumn(table, settings) } };
+  });
+}
+
+/**
+ * What a settings write must pass besides validation: the key (with a hypertable's time dimension) identifies
+ * rows, proven by a unique index or checked in the data; a k-medoids window fits its limit; row-level security
+ * does not hide rows from the owner, whose rights refits run with.
+ */
+export function checkSettingsWrite(oid: number, config: unknown): { ok: true } | ErrorResult {
+  return guarded(() => {
+    const settings = validateConfig(config, 'insert');
+    const table = describe(oid);
+    checkColumns(table, settings, 'insert');
+    checkRowSecurity(table);
+    if (settings.clustering_algorithm === 'k-medoids' && settings.maximum_data_count > KMEDOIDS_MAX_POINTS) {
+      throw new UserError(
+        `pg_centroid setting maximum_data_count: ${settings.maximum_data_count} rows is more than k-medoids takes (${KMEDOIDS_MAX_POINTS}); once the table had more rows, every insert would fail`,
+        `set "maximum_data_count": ${KMEDOIDS_MAX_POINTS} (or fewer), or use "clustering_algorithm": "k-medians", which scales`,
+      );
+    }
+    const ids = identityColumns(table, settings);
+    if (!uniqueByIndex(table, ids)) {
+      const example = duplicateIdentity(table, ids);
+      if (example !== null) throw notUniqueError(table, settings, ids, example);
+    }
+    return { ok: true as const };
   });
 }
 
 /** centroid.refit(table): re-clusters the window now, whatever the policy. */
 export function refit(oid: number): unknown {
   return guarded(() => {
+    checkOwner(oid, 'refit it');
     const settings = loadSettings(oid);
     if (!settings) {
-      throw new UserError(`pg_centroid: table with oid ${oid} is not clustered`, 'INSERT INTO centroid.settings (table_name, config) VALUES (...) first, or use centroid.attach()');
+      throw new UserError(`pg_centroid: table with oid ${oid} is not clustered`, 'write its settings first: SELECT centroid.attach(table, config)');
     }
     const table = describe(oid);
     checkColumns(table, settings, 'insert');
@@ -35,14 +79,25 @@ export function refit(oid: number): unknown {
 
 export const api = {
   validateSettings,
+  checkSettingsWrite,
   refit,
-  beforeStatement: (oid: number) => guarded(() => beforeStatement(oid)),
-  afterStatement: (oid: number) => guarded(() => afterStatement(oid)),
+  compile: (oid: number) => guarded(() => compile(oid)),
+  hook: (oid: number, event: string) =>
+    guarded(() => {
+      checkOwner(oid, 'run its clustering hooks');
+      return hook(oid, event);
+    }),
+  online: (oid: number, labels: (number | null)[] | null, features: (number | null)[] | null) =>
+    guarded(() => {
+      checkOwner(oid, 'move its centroids');
+      return online(oid, labels, features);
+    }),
   label,
   // JSON text, not an object: pljs renders numbers in returned jsonb with 15 digits only.
-  fit: (model: string, source: string, config: unknown) => JSON.stringify(guarded(() => fitModel(model, source, config))),
-  chooseK: (source: string, config: unknown, kMin: number, kMax: number) => JSON.stringify(guarded(() => chooseK(source, config, kMin, kMax))),
-  checkFitConfig: (config: unknown) => guarded(() => checkFitConfig(config)),
+  fit: (model: string, source: string, config: unknown, callerPath: string) => JSON.stringify(guarded(() => fitModel(model, source, config, callerPath))),
+  chooseK: (source: string, config: unknown, kMin: number, kMax: number, callerPath: string) =>
+    JSON.stringify(guarded(() => chooseK(source, config, kMin, kMax, callerPath))),
+  checkFit: (source: string, config: unknown, callerPath: string) => guarded(() => checkFit(source, config, callerPath)),
   predict: predictEntry,
   takePredictError,
 };

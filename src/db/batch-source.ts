@@ -1,23 +1,32 @@
 // Where a batch fit reads its rows (a table, view, materialized view or SELECT) and where it writes
 // its labels (a table the caller owns), read in one query with one array_agg per column.
+//
+// Names the caller gives (the source, output_table) are resolved under the caller's search_path; a SELECT source
+// is parsed under it into a temporary view. Everything pg_centroid itself runs uses a pinned search_path, so
+// nothing planted on the caller's path (an array_agg, an operator) runs in a fit.
 
 import type { Settings } from '../config/settings';
+import { featureValue } from '../core/features';
 import type { Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
-import { describe, type Table } from './catalog';
+import { type Column, describe, type Table } from './catalog';
 import { UserError } from './errors';
-import { exec, one, query } from './pl';
+import { exec, one, query, underCallerPath } from './pl';
+import { featureSql } from './window';
 
 /** A source of rows, ready to be put after FROM. */
 export interface Source {
-  /** SQL after FROM: a quoted table name or a parenthesised query with an alias. */
+  /** SQL after FROM: a quoted relation name (a SELECT source is a temporary view). */
   sql: string;
   display: string;
-  /** The relation, when the source is one (null for a SELECT). */
-  table: Table | null;
+  /** The relation (for a SELECT, its temporary view). */
+  table: Table;
   /** relkind of the relation: r, p (tables), v, m, f; null for a SELECT. */
   kind: string | null;
 }
+
+/** The temporary view a SELECT source is parsed into, dropped at the end of the fit. */
+const SOURCE_VIEW = 'centroid_fit_source';
 
 /**
  * Where the keys of the rows read wait for writeLabels: in a temporary table, as one array in the order the rows
@@ -49,24 +58,60 @@ const QUERY_START = /^\s*(\(|select\b|with\b|values\b|table\b)/i;
 const TABLE_KINDS = new Set(['r', 'p']);
 const SOURCE_KINDS = new Set(['r', 'p', 'v', 'm', 'f']);
 
-/** Finds a relation by name (search_path applies) with its kind; null when there is none. */
-function relation(name: string): { oid: number; kind: string } | null {
-  const row = one<{ oid: number | bigint; kind: string }>(
-    `SELECT c.oid::int8 AS oid, c.relkind::text AS kind FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(${text(name)})`,
-  );
-  return row ? { oid: Number(row.oid), kind: row.kind } : null;
+/** Finds a relation by name under the caller's search_path, with its kind; null when there is none. */
+function relation(name: string, callerPath: string): { oid: number; kind: string } | null {
+  const oid = underCallerPath(callerPath, () => one<{ oid: bigint | number | null }>(`SELECT pg_catalog.to_regclass(${text(name)})::pg_catalog.oid::pg_catalog.int8 AS oid`)?.oid);
+  if (oid === null || oid === undefined) return null;
+  const row = one<{ kind: string }>(`SELECT c.relkind::text AS kind FROM pg_catalog.pg_class c WHERE c.oid = ${integer(oid)}::oid`);
+  return row ? { oid: Number(oid), kind: row.kind } : null;
 }
 
-/** Resolves the source argument: a SELECT (or WITH, VALUES, TABLE) statement, or a relation name. */
-export function resolveSource(source: string): Source {
+/** True when the current role may create temporary tables and views in this database. */
+function mayCreateTemp(): boolean {
+  return one<{ ok: boolean }>(`SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY') AS ok`)?.ok === true;
+}
+
+/** Drops a temporary relation of this session if it exists (DROP ... IF EXISTS would print a NOTICE). */
+function dropTemp(kind: 'VIEW' | 'TABLE', name: string): void {
+  const exists = one(`SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = ${text(name)} AND c.relnamespace = pg_catalog.pg_my_temp_schema()`);
+  if (exists) exec(`DROP ${kind} pg_temp.${ident(name)}`);
+}
+
+/** Parses a SELECT source under the caller's search_path into a temporary view (so its names mean what the caller meant). */
+function queryView(query: string, callerPath: string): number {
+  if (!mayCreateTemp()) {
+    throw new UserError(
+      'pg_centroid: a SELECT source is read through a temporary view, and this role may not create temporary objects in this database',
+      `fit a table or view by name instead, or ask for the privilege: GRANT TEMPORARY ON DATABASE ${ident(one<{ d: string }>('SELECT pg_catalog.current_database() AS d')?.d ?? 'db')} TO ${ident(one<{ u: string }>('SELECT current_user::text AS u')?.u ?? 'role')};`,
+      '',
+      '42501',
+    );
+  }
+  dropTemp('VIEW', SOURCE_VIEW);
+  const body = query.trim().replace(/;+\s*$/, '');
+  // Wrapped in a subquery, a second statement is a syntax error instead of a second command.
+  underCallerPath(callerPath, () => exec(`CREATE TEMPORARY VIEW ${ident(SOURCE_VIEW)} AS SELECT * FROM (${body}\n) AS src`));
+  const oid = one<{ oid: bigint | number }>(
+    `SELECT c.oid::int8 AS oid FROM pg_catalog.pg_class c WHERE c.relname = ${text(SOURCE_VIEW)} AND c.relnamespace = pg_catalog.pg_my_temp_schema()`,
+  )?.oid;
+  return Number(oid);
+}
+
+/** Drops the temporary view of a SELECT source. */
+export function releaseSource(source: Source): void {
+  if (source.kind === null) dropTemp('VIEW', SOURCE_VIEW);
+}
+
+/** Resolves the source argument, under the caller's search_path: a SELECT (or WITH, VALUES, TABLE) statement, or a relation name. */
+export function resolveSource(source: string, callerPath: string): Source {
   if (typeof source !== 'string' || source.trim() === '') {
     throw new UserError('pg_centroid: source is empty', "give a table, view or materialized view name, or a SELECT statement, e.g. 'customer_features'");
   }
   if (QUERY_START.test(source)) {
-    const body = source.trim().replace(/;+\s*$/, '');
-    return { sql: `(${body}) AS src`, display: 'the query', table: null, kind: null };
+    const table = describe(queryView(source, callerPath));
+    return { sql: table.sql, display: 'the query', table, kind: null };
   }
-  const rel = relation(source);
+  const rel = relation(source, callerPath);
   if (!rel) {
     throw new UserError(`pg_centroid: source "${source}" is neither a table, view or materialized view, nor a SELECT statement`, 'check the name and the search_path, or write the source as SELECT ... FROM ...');
   }
@@ -78,7 +123,7 @@ export function resolveSource(source: string): Source {
 }
 
 /** The table labels go to (output_table, else a table source), or null when no labels are written; checks it. */
-export function resolveOutput(s: Settings, source: Source): Table | null {
+export function resolveOutput(s: Settings, source: Source, callerPath: string): Table | null {
   if (s.cluster_number_column === null) {
     if (s.output_table !== null) {
       throw new UserError('pg_centroid setting output_table: it is given but cluster_number_column is missing', 'add "cluster_number_column": "<integer column of the output table>", or remove output_table');
@@ -87,12 +132,12 @@ export function resolveOutput(s: Settings, source: Source): Table | null {
   }
   let table: Table;
   if (s.output_table !== null) {
-    const rel = relation(s.output_table);
+    const rel = relation(s.output_table, callerPath);
     if (!rel || !TABLE_KINDS.has(rel.kind)) {
       throw new UserError(`pg_centroid setting output_table: "${s.output_table}" is not a table`, 'name an existing table (schema-qualified if it is not on the search_path) that has the key column and an integer cluster number column');
     }
     table = describe(rel.oid);
-  } else if (source.table && source.kind !== null && TABLE_KINDS.has(source.kind)) {
+  } else if (source.kind !== null && TABLE_KINDS.has(source.kind)) {
     table = source.table;
   } else {
     throw new UserError(`pg_centroid setting output_table is missing: ${source.display} is not a table, so labels need a table to go to`, 'add "output_table": "<table with the key column and the cluster number column>", e.g. "customers"');
@@ -127,10 +172,9 @@ function checkOutputColumns(table: Table, s: Settings): void {
   }
 }
 
-/** Checks that a relation source has the key column and numeric clustering columns. */
+/** Checks that the source has the key column and numeric clustering columns. */
 export function checkSourceColumns(source: Source, s: Settings, needKey: boolean): void {
   const table = source.table;
-  if (!table) return;
   const need = (key: string, name: string) => {
     const c = table.columns.get(name);
     if (!c) throw new UserError(`pg_centroid setting ${key}: column "${name}" does not exist in ${table.display}`, `columns of ${table.display}: ${[...table.columns.keys()].join(', ')}`);
@@ -139,8 +183,8 @@ export function checkSourceColumns(source: Source, s: Settings, needKey: boolean
   if (needKey) need('key_column', s.key_column);
   for (const name of s.clustering_columns) {
     const c = need('clustering_columns', name);
-    if (!c.numeric) {
-      throw new UserError(`pg_centroid setting clustering_columns: column "${name}" of ${table.display} is ${c.type}, not a number`, 'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric)');
+    if (c.kind === null) {
+      throw new UserError(`pg_centroid setting clustering_columns: column "${name}" of ${table.display} is ${c.type}, not a number`, 'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric, or domains over them)');
     }
   }
 }
@@ -153,11 +197,6 @@ function keyAs(source: Source, s: Settings, output: Table): { sql: string; type:
   return { sql: from === type ? key : `${key}::text::${type}`, type };
 }
 
-/** True when the current role may create temporary tables in this database. */
-function mayCreateTemp(): boolean {
-  return one<{ ok: boolean }>(`SELECT pg_catalog.has_database_privilege(pg_catalog.current_database(), 'TEMPORARY') AS ok`)?.ok === true;
-}
-
 /**
  * Reads every row of the source in one query (one array_agg per column), leaving out invalid rows. With an output
  * table, the same query keeps the keys in a temporary table (or returns them as text when temporary tables are not
@@ -166,7 +205,7 @@ function mayCreateTemp(): boolean {
 export function readRows(source: Source, s: Settings, output: Table | null): Rows {
   const d = s.clustering_columns.length;
   const cap = Math.floor(MAX_VALUES / (d + 1));
-  const cols = s.clustering_columns.map((c, j) => `${ident(c)}::float8 AS c${j}`).join(', ');
+  const cols = s.clustering_columns.map((c, j) => `${featureSql(source.table.columns.get(c) as Column)} AS c${j}`).join(', ');
   const aggs = s.clustering_columns.map((_, j) => `array_agg(c${j}) AS c${j}`).join(', ');
   const outs = s.clustering_columns.map((_, j) => `c${j}`).join(', ');
   const limited = (key: string) => `SELECT ${key}${cols} FROM ${source.sql} LIMIT ${integer(cap + 1)}`;
@@ -176,7 +215,7 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
     sql = `SELECT count(*)::int8 AS n, ${aggs} FROM (${limited('')}) r`;
   } else if (mayCreateTemp()) {
     const key = keyAs(source, s, output);
-    exec(`DROP TABLE IF EXISTS ${KEYS_TABLE}`);
+    dropTemp('TABLE', KEYS_TABLE.slice('pg_temp.'.length));
     exec(`CREATE TEMPORARY TABLE ${KEYS_TABLE.slice('pg_temp.'.length)} (keys ${key.type}[]) ON COMMIT DROP`);
     // Uncompressed: compressing the one big array costs ~100 ms per 100,000 keys, and the table lives one statement.
     exec(`ALTER TABLE ${KEYS_TABLE} ALTER COLUMN keys SET STORAGE EXTERNAL`);
@@ -201,8 +240,8 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
   for (let i = 0; i < total; i++) {
     let ok = true;
     for (let j = 0; j < d && ok; j++) {
-      const v = (columns[j] as (number | null)[])[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) ok = false;
+      const v = featureValue((columns[j] as (number | null)[])[i]);
+      if (v === null) ok = false;
       else data[n * d + j] = v;
     }
     index[i] = ok ? n++ : -1;

@@ -2,6 +2,7 @@
 // labels in one UPDATE and registers the model as a new version in centroid.models;
 // centroid.predict labels a new row with the latest version.
 
+import type { Metrics, ModelFit } from '../config/results';
 import { validateConfig, type Settings } from '../config/settings';
 import { fit } from '../core/fit';
 import { clusterQuality, silhouette } from '../core/metrics';
@@ -9,22 +10,13 @@ import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { DistanceType, FitResult, Points } from '../core/types';
 import { float, integer, matrix, text } from '../sql/quote';
-import { checkSourceColumns, labelAgreement, readRows, resolveOutput, resolveSource, writeLabels, type Rows } from './batch-source';
+import { checkSourceColumns, labelAgreement, readRows, releaseSource, resolveOutput, resolveSource, writeLabels, type Rows, type Source } from './batch-source';
+import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
 import { matchLabels, permute } from '../core/match';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
-import { now, one } from './pl';
+import { now, one, query } from './pl';
 import { fitOptions } from './refit';
 
-/** Quality of one fit, in the space it was fitted in (standardized when standardize is zscore). */
-export interface Metrics {
-  inertia: number;
-  silhouette: number | null;
-  silhouette_sample: number;
-  davies_bouldin: number | null;
-  calinski_harabasz: number | null;
-  cluster_sizes: number[];
-  radii: number[];
-}
 
 /** The rows of a source, prepared for fitting: standardized when asked, with the scaler used. */
 export interface Prepared {
@@ -93,26 +85,17 @@ export function metricsOf(points: Points, result: FitResult, distance: DistanceT
   };
 }
 
-/** Refuses a model name already used by a role the caller is not a member of. */
-function checkModelOwner(model: string): void {
-  const row = one<{ owner: string | null; allowed: boolean | null }>(
-    `SELECT o.owner, centroid._member_of(o.owner) AS allowed FROM (SELECT centroid._model_owner(${text(model)}) AS owner) o`,
-  );
-  if (row && row.owner !== null && !row.allowed) {
-    throw new UserError(`pg_centroid: model "${model}" belongs to role ${row.owner}`, 'choose another model name, or fit it as that role', '', '42501');
-  }
-}
-
-/** centroid.fit(model, source, config): fits, writes labels, registers a new version and summarizes it. */
-export function fitModel(modelArg: unknown, sourceArg: string, config: unknown): Record<string, unknown> {
+/** centroid.fit(model, source, config): fits, writes labels, registers a new version of the caller's model and summarizes it. */
+export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, callerPath: string): ModelFit {
   const started = now();
   const model = checkModelName(modelArg);
   const s = validateConfig(config, 'fit');
-  const source = resolveSource(sourceArg);
-  const output = resolveOutput(s, source);
+  const source = resolveSource(sourceArg, callerPath);
+  const output = resolveOutput(s, source, callerPath);
   checkSourceColumns(source, s, output !== null);
-  checkModelOwner(model);
-  one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(MODEL_LOCK_SPACE)}::int4, pg_catalog.hashtext(${text(model)}))`);
+  checkAlgorithmLimits(s, source);
+  // Versions of one role's model are numbered one after another.
+  one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(MODEL_LOCK_SPACE)}::int4, pg_catalog.hashtext(current_user::text || '/' || ${text(model)}))`);
 
   const t0 = now();
   const rows = readRows(source, s, output);
@@ -130,10 +113,12 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown):
   const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, renumber_ms: t2b - t2, metrics_ms: t3 - t2b, write_ms: now() - t3 };
   const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
   const durationMs = now() - started;
-  const version = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, rows, durationMs);
+  const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, rows, durationMs);
+  releaseSource(source);
   return {
     model,
     version,
+    owner,
     rows_used: p.points.n,
     rows_skipped: rows.skipped,
     k: result.k,
@@ -163,19 +148,19 @@ function register(
   metrics: Metrics,
   rows: Rows,
   durationMs: number,
-): number {
+): { version: number; owner: string } {
   const standardization = scaler ? { means: Array.from(scaler.means), scales: Array.from(scaler.scales) } : null;
   const stored = { ...s, output_table: output };
-  const row = one<{ version: number }>(
-    `INSERT INTO centroid.models (model, version, source, config, centroids, standardization, cost, iterations, metrics, rows_used, rows_skipped, duration_ms)
-     SELECT ${text(model)}, coalesce(max(m.version), 0) + 1, ${text(source)}, ${text(JSON.stringify(stored))}::jsonb,
+  const row = one<{ version: number; owner: string }>(
+    `INSERT INTO centroid.models (owner, model, version, source, config, centroids, standardization, cost, iterations, metrics, rows_used, rows_skipped, duration_ms)
+     SELECT current_user, ${text(model)}, coalesce(max(m.version), 0) + 1, ${text(source)}, ${text(JSON.stringify(stored))}::jsonb,
             ${matrix(centers, result.k, result.d)}, ${standardization ? text(JSON.stringify(standardization)) + '::jsonb' : 'NULL'},
             ${float(result.cost)}, ${integer(result.iterations)}, ${text(JSON.stringify(metrics))}::jsonb,
             ${integer(result.labels.length)}, ${integer(rows.skipped)}, ${float(durationMs)}
-       FROM centroid.models m WHERE m.model = ${text(model)}
-     RETURNING version`,
+       FROM centroid.models m WHERE m.owner = current_user AND m.model = ${text(model)}
+     RETURNING version, owner::text AS owner`,
   );
-  return Number(row?.version);
+  return { version: Number(row?.version), owner: String(row?.owner) };
 }
 
 /** A model version as predict needs it (cached per connection by model, version and creation time). */
@@ -191,13 +176,25 @@ interface Loaded {
 
 const loaded = new Map<string, Loaded>();
 
-/** The latest version of a model; throws a UserError when there is none. */
+/**
+ * The latest version of a model: the caller's own, else the one model of that name among the roles the caller
+ * belongs to; throws a UserError when there is none, or several.
+ */
 function latest(model: string): Loaded {
-  const row = one<{ stamp: string; centroids: number[]; standardization: { means: number[]; scales: number[] } | null; distance: string | null; d: number }>(
-    `SELECT version::text || '@' || created_at::text AS stamp, centroids, standardization, config->>'distance_type' AS distance,
-            pg_catalog.array_length(centroids, 2) AS d
-       FROM centroid.models WHERE model = ${text(model)} ORDER BY version DESC LIMIT 1`,
+  const owners = query<{ owner: string; mine: boolean }>(
+    `SELECT DISTINCT owner::text AS owner, owner = current_user AS mine FROM centroid.models WHERE model = ${text(model)}`,
   );
+  const own = owners.find((o) => o.mine) ?? (owners.length === 1 ? owners[0] : undefined);
+  if (!own && owners.length > 1) {
+    throw new UserError(`pg_centroid: model "${model}" exists for several roles you belong to (${owners.map((o) => o.owner).join(', ')})`, 'fit a model of your own under that name, or SET ROLE to the role whose model you mean');
+  }
+  const row = own
+    ? one<{ stamp: string; centroids: number[]; standardization: { means: number[]; scales: number[] } | null; distance: string | null; d: number }>(
+        `SELECT owner::text || '/' || version::text || '@' || created_at::text AS stamp, centroids, standardization, config->>'distance_type' AS distance,
+                pg_catalog.array_length(centroids, 2) AS d
+           FROM centroid.models WHERE model = ${text(model)} AND owner = ${text(own.owner)} ORDER BY version DESC LIMIT 1`,
+      )
+    : null;
   if (!row) throw new UserError(`pg_centroid: model "${model}" does not exist`, `fit it first: SELECT centroid.fit(${text(model)}, '<source>', '{...}')`);
   const cached = loaded.get(model);
   if (cached && cached.stamp === row.stamp) return cached;
@@ -244,9 +241,25 @@ export function predictLabel(model: string, features: (number | null)[] | null):
   return best;
 }
 
-/** Validates fit settings without fitting (for schedule_fit, so a bad config fails now and not at night). */
-export function checkFitConfig(config: unknown): { ok: true } {
-  validateConfig(config, 'fit');
+/** Refuses a fit whose algorithm cannot take the source's rows (k-medoids' limit), before reading them. */
+function checkAlgorithmLimits(s: Settings, source: Source): void {
+  if (s.clustering_algorithm !== 'k-medoids') return;
+  const n = Number(one<{ n: bigint | number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${source.sql} LIMIT ${integer(KMEDOIDS_MAX_POINTS + 1)}) x`)?.n ?? 0);
+  if (n > KMEDOIDS_MAX_POINTS) {
+    throw new UserError(
+      `pg_centroid setting clustering_algorithm: k-medoids takes at most ${KMEDOIDS_MAX_POINTS} rows, and ${source.display} has more`,
+      `use "clustering_algorithm": "k-medians" (which also minimizes manhattan distance), or fit on a sample: SELECT ... FROM ${source.display} TABLESAMPLE SYSTEM (10)`,
+    );
+  }
+}
+
+/** Validates fit settings against the source now (for schedule_fit, so a bad config fails now and not at night). */
+export function checkFit(sourceArg: string, config: unknown, callerPath: string): { ok: true } {
+  const s = validateConfig(config, 'fit');
+  const source = resolveSource(sourceArg, callerPath);
+  const output = resolveOutput(s, source, callerPath);
+  checkSourceColumns(source, s, output !== null);
+  releaseSource(source);
   return { ok: true };
 }
 

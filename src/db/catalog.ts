@@ -1,16 +1,25 @@
-// What the server's catalogs say about a clustered table: its hypertable, columns and time column.
+// What the server's catalogs say about a clustered table: its kind, owner, columns (domains resolved to their
+// base types), time dimension, the columns that identify a row, and whether an index proves them unique.
 
 import type { Settings } from '../config/settings';
-import { ident, integer, qualified, text } from '../sql/quote';
+import { arrayOf, ident, integer, qualified, text } from '../sql/quote';
 import { UserError } from './errors';
 import { one, query } from './pl';
+
+/** How a column's values become float8: integers always fit; numeric may hold values float8 cannot. */
+export type NumberKind = 'integer' | 'float' | 'numeric';
 
 /** One column of a table. */
 export interface Column {
   name: string;
+  /** The type as format_type prints it (a domain's own name). */
   type: string;
-  numeric: boolean;
+  /** The number kind of the type or of the domain's base type; null when it is not a number. */
+  kind: NumberKind | null;
+  /** True when the type (or base type) is smallint, integer or bigint. */
   integer: boolean;
+  /** True when the type has an equality operator (a default btree or hash operator class). */
+  equality: boolean;
 }
 
 /** A table as pg_centroid sees it. */
@@ -20,52 +29,85 @@ export interface Table {
   sql: string;
   /** schema.table as the user would write it, for messages. */
   display: string;
+  /** relkind: r (table, hypertable) or p (partitioned). */
+  kind: string;
+  owner: string;
   columns: Map<string, Column>;
   /** The hypertable's time dimension, if any. */
   timeDimension: string | null;
+  /** Row-level security enabled, and forced on the owner too. */
+  rowSecurity: boolean;
+  forceRowSecurity: boolean;
 }
 
-const NUMERIC_TYPES = new Set(['smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric']);
-const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
+const BASE_KINDS: Record<string, NumberKind> = {
+  int2: 'integer',
+  int4: 'integer',
+  int8: 'integer',
+  float4: 'float',
+  float8: 'float',
+  numeric: 'numeric',
+};
+
+/** SQL: the base type of a column's type (domains unwrapped), for type t. */
+const BASE_TYPE = `(WITH RECURSIVE b(oid, base) AS (SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid
+                     UNION ALL SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t JOIN b ON t.oid = b.base WHERE b.base <> 0)
+                    SELECT b.oid FROM b WHERE b.base = 0 LIMIT 1)`;
 
 const parents = new Map<number, number>();
 
-/** The table a trigger fired for: a chunk's hypertable, or the table itself. Cached (chunks keep their parent). */
+/** The table a row trigger fired for: a chunk's hypertable, a partition's root, or the table itself (cached). */
 export function tableOf(relid: number): number {
   const cached = parents.get(relid);
   if (cached !== undefined) return cached;
-  const row = one<{ parent: number }>(
-    `SELECT i.inhparent::oid::int8 AS parent FROM pg_catalog.pg_inherits i
-       JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE i.inhrelid = ${integer(relid)}::oid AND n.nspname = '_timescaledb_internal'`,
+  const row = one<{ parent: bigint | number | null }>(
+    `SELECT coalesce(
+        (SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE i.inhrelid = ${integer(relid)}::oid AND n.nspname = '_timescaledb_internal'),
+        (SELECT pg_catalog.pg_partition_root(c.oid) FROM pg_catalog.pg_class c WHERE c.oid = ${integer(relid)}::oid AND c.relispartition),
+        ${integer(relid)}::oid)::oid::int8 AS parent`,
   );
-  const parent = row ? Number(row.parent) : relid;
+  const parent = row?.parent === null || row?.parent === undefined ? relid : Number(row.parent);
   parents.set(relid, parent);
   return parent;
 }
 
-/** Reads a table's name, columns and time dimension. */
+/** Reads a table's name, kind, owner, columns and time dimension. */
 export function describe(oid: number): Table {
-  const rel = one<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ${integer(oid)}::oid`,
+  const rel = one<{ schema: string; name: string; kind: string; owner: string; rls: boolean; force: boolean }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+            c.relrowsecurity AS rls, c.relforcerowsecurity AS force
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ${integer(oid)}::oid`,
   );
-  if (!rel) throw new UserError(`table with oid ${oid} does not exist`, 'it may have been dropped');
+  if (!rel) throw new UserError(`pg_centroid: table with oid ${oid} does not exist`, 'it may have been dropped');
   const columns = new Map<string, Column>();
-  for (const c of query<{ name: string; type: string }>(
-    `SELECT attname AS name, pg_catalog.format_type(atttypid, atttypmod) AS type FROM pg_catalog.pg_attribute
-      WHERE attrelid = ${integer(oid)}::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+  for (const c of query<{ name: string; type: string; base: string; equality: boolean }>(
+    `SELECT a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, bt.typname::text AS base,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+                     WHERE oc.opcdefault AND am.amname IN ('btree', 'hash')
+                       AND oc.opcintype IN (bt.oid,
+                             CASE WHEN bt.typcategory = 'A' THEN 'pg_catalog.anyarray'::pg_catalog.regtype END,
+                             CASE WHEN bt.typtype = 'e' THEN 'pg_catalog.anyenum'::pg_catalog.regtype END,
+                             CASE WHEN bt.typtype = 'r' THEN 'pg_catalog.anyrange'::pg_catalog.regtype END,
+                             CASE WHEN bt.typtype = 'm' THEN 'pg_catalog.anymultirange'::pg_catalog.regtype END,
+                             CASE WHEN bt.typtype = 'c' THEN 'pg_catalog.record'::pg_catalog.regtype END)) AS equality
+       FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type bt ON bt.oid = ${BASE_TYPE}
+      WHERE a.attrelid = ${integer(oid)}::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
   )) {
-    const base = c.type.replace(/\(.*\)$/, '');
-    columns.set(c.name, { name: c.name, type: c.type, numeric: NUMERIC_TYPES.has(base), integer: INTEGER_TYPES.has(base) });
+    const kind = BASE_KINDS[c.base] ?? null;
+    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', equality: c.equality });
   }
   return {
     oid,
     sql: qualified(rel.schema, rel.name),
     display: rel.schema === 'public' ? rel.name : `${rel.schema}.${rel.name}`,
+    kind: rel.kind,
+    owner: rel.owner,
     columns,
     timeDimension: timeDimension(rel.schema, rel.name),
+    rowSecurity: rel.rls,
+    forceRowSecurity: rel.force,
   };
 }
 
@@ -74,7 +116,7 @@ function timeDimension(schema: string, name: string): string | null {
   const hasTimescale = one(`SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'timescaledb'`);
   if (!hasTimescale) return null;
   const row = one<{ column_name: string }>(
-    `SELECT column_name FROM timescaledb_information.dimensions
+    `SELECT column_name::text AS column_name FROM timescaledb_information.dimensions
       WHERE hypertable_schema = ${text(schema)} AND hypertable_name = ${text(name)}
       ORDER BY dimension_number LIMIT 1`,
   );
@@ -94,13 +136,19 @@ export function checkColumns(table: Table, s: Settings, usage: 'insert' | 'fit')
     }
     return c;
   };
-  need('key_column', s.key_column);
+  const key = need('key_column', s.key_column);
+  if (!key.equality) {
+    throw new UserError(
+      `pg_centroid setting key_column: column "${s.key_column}" of ${table.display} is ${key.type}, which has no equality operator, so rows cannot be matched by it`,
+      'choose a key column of a type that can be compared with = (integers, text, uuid, timestamps, numeric, ...), e.g. a primary key',
+    );
+  }
   for (const column of s.clustering_columns) {
     const c = need('clustering_columns', column);
-    if (!c.numeric) {
+    if (c.kind === null) {
       throw new UserError(
         `pg_centroid setting clustering_columns: column "${column}" of ${table.display} is ${c.type}, not a number`,
-        'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric)',
+        'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric, or domains over them)',
       );
     }
   }
@@ -121,4 +169,51 @@ export function checkColumns(table: Table, s: Settings, usage: 'insert' | 'fit')
 /** The column that orders the window: the setting, else the time dimension, else none (the key orders it). */
 export function orderColumn(table: Table, s: Settings): string | null {
   return s.time_column ?? table.timeDimension;
+}
+
+/**
+ * The columns that identify a row when labels are written back: the key, and on a hypertable also its time
+ * dimension (a hypertable's unique indexes must include it, so a key is often unique only together with it).
+ */
+export function identityColumns(table: Table, s: Settings): string[] {
+  const time = table.timeDimension;
+  return time !== null && time !== s.key_column ? [s.key_column, time] : [s.key_column];
+}
+
+/** True when a unique index without expressions or predicate covers only identity columns: rows are proven unique. */
+export function uniqueByIndex(table: Table, columns: string[]): boolean {
+  const row = one<{ ok: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_catalog.pg_index i
+        WHERE i.indrelid = ${integer(table.oid)}::oid AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey::int2[]) AS k(attnum)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                          WHERE a.attname::text <> ALL (${arrayOf(columns, 'text')}))
+     ) AS ok`,
+  );
+  return row?.ok === true;
+}
+
+/** A value of the identity columns that more than one row holds, as text, or null when every row is unique. */
+export function duplicateIdentity(table: Table, columns: string[]): string | null {
+  const list = columns.map((c) => ident(c)).join(', ');
+  const row = one<{ v: string }>(
+    `SELECT pg_catalog.concat_ws(', ', ${columns.map((c) => `${ident(c)}::text`).join(', ')}) AS v FROM ${table.sql}
+      WHERE ${columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')}
+      GROUP BY ${list} HAVING count(*) > 1 LIMIT 1`,
+  );
+  return row ? row.v : null;
+}
+
+/** The error for labels that cannot be written because the identity columns do not identify rows. */
+export function notUniqueError(table: Table, s: Settings, columns: string[], example: string | null): UserError {
+  const what = columns.length > 1 ? `columns ${columns.join(', ')} (the key and the time dimension)` : `column "${s.key_column}"`;
+  return new UserError(
+    `pg_centroid setting key_column: ${what} of ${table.display} do not identify rows: several rows hold ${example === null ? 'the same value' : `(${example})`}, so cluster numbers could be written to the wrong rows`,
+    columns.length > 1
+      ? `choose a key that is unique together with ${table.timeDimension}, e.g. add one: ALTER TABLE ${table.sql} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY, and set "key_column": "id"`
+      : `choose a unique key column (a primary key), or add one: ALTER TABLE ${table.sql} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY, and set "key_column": "id"`,
+    'labels are written back by the key (and, on a hypertable, its time dimension); a unique index on them proves they identify rows',
+    '23505',
+  );
 }

@@ -1,6 +1,7 @@
 // Errors meant for users: a message, the fix, and the SQLSTATE the SQL wrapper raises them with.
 
 import { SettingsError } from '../config/settings';
+import { ClusteringError } from '../core/types';
 
 /** An error a PL/pgSQL wrapper raises with MESSAGE, DETAIL and HINT (pljs loses HINT otherwise). */
 export class UserError extends Error {
@@ -26,6 +27,7 @@ export function toErrorResult(e: unknown): ErrorResult {
   if (e instanceof SettingsError) {
     return { error: { message: `pg_centroid setting ${e.key}: ${e.message}`, hint: e.hint, detail: '', code: '22023' } };
   }
+  if (e instanceof ClusteringError) return { error: { message: `pg_centroid: ${e.message}`, hint: e.hint, detail: '', code: '22023' } };
   // Errors from the server itself (a failed query) must propagate: the transaction is already aborted.
   throw e;
 }

@@ -1,154 +1,142 @@
-// Clustering on insert. A statement-level companion trigger arms a per-table cache (settings,
-// columns, centroids) before the first row; the table's label trigger (a PL/pgSQL function
-// generated for the table, see centroid._companions) passes each row's clustering columns to
-// label(), which answers from the cache in microseconds (policy `statement`), moves the nearest
-// centroid (`online`) or refits the window with the row (`row`, the paper's way); a statement-level
-// trigger after the last row refits the window once (`statement`), stores online moves, or raises
-// a deferred row error.
-//
-// Why not a pljs trigger: pljs 1.0.5 runs no query inside a pljs trigger, and its conversion of
-// rows and JSON objects leaks memory on every call until the backend crashes (a trigger that only
-// returns NEW segfaulted after ~700,000 rows in one session here); float8[] arguments do not leak.
+// Clustering on insert, the JavaScript side. Rows get their cluster numbers in the table's generated label
+// function (PL/pgSQL, src/sql/trigger.ts), without calling in here, except under the paper's `row` policy. The
+// table's hook function calls in once per statement, with the table owner's rights:
+// - after an INSERT (policy statement): the window is refitted (src/db/refit.ts), changed labels rewritten;
+// - after an INSERT (policy online): the rows the statement really inserted move their centroids (Sculley's
+//   web-scale k-means: each row pulls the center it was labelled with, by 1 / the center's weight);
+// - before and after an INSERT (policy row): the statement's state is armed, each row is clustered with the window
+//   as it arrives (label()), and the new centroids are compiled in at the end;
+// - after a TRUNCATE: the stored centroids go (the table starts again from its first clustering).
 
+import type { RefitResult } from '../config/results';
 import type { Settings } from '../config/settings';
+import { standardize } from '../core/standardize';
+import { integer } from '../sql/quote';
 import { checkColumns, describe, tableOf, type Table } from './catalog';
+import { compileTable } from './compile';
 import { UserError } from './errors';
-import { compileLabeler, compileOnlineStep, type Features, type Labeler, type OnlineStep } from './labeler';
-import { one } from './pl';
-import { ident, integer, text } from '../sql/quote';
-import { refitWindow, type RefitOutcome } from './refit';
+import { exec } from './pl';
+import { lockTable, refitWindow } from './refit';
 import { loadSettings, loadState, saveOnline, type State } from './state';
 
-/** What the insert path keeps per clustered table during one statement. */
+/** What the row policy keeps per table during one statement. */
 interface Armed {
   table: Table;
   settings: Settings;
   state: State | null;
-  /** Rows seen by the row trigger in this statement. */
-  rows: number;
-  /** The first invalid row refused under invalid_rows = error, raised at the end of the statement. */
+  /** The first refusal of a row's refit (e.g. a window too big for memory), raised at the end of the statement. */
   refused: UserError | null;
-  onlineDirty: boolean;
-  /** The statement policy's compiled per-row labeler (src/db/labeler.ts), once there are centroids. */
-  labeler: Labeler | null;
-  /** The online policy's compiled per-row step, once there are centroids. */
-  onlineStep: OnlineStep | null;
+  refitted: boolean;
 }
 
 const armed = new Map<number, Armed>();
 
-/** Loads and checks everything a statement needs; throws a UserError naming the fix. */
-function load(oid: number): Armed | null {
+/** A clustered table's settings, description and stored centroids; null when it has no settings. */
+function load(oid: number): { table: Table; settings: Settings; state: State | null } | null {
   const settings = loadSettings(oid);
   if (!settings) return null;
   const table = describe(oid);
   checkColumns(table, settings, 'insert');
-  const state = loadState(oid, settings.cluster_count, settings.clustering_columns.length);
-  return { table, settings, state, rows: 0, refused: null, onlineDirty: false, labeler: labelerFor(settings, state), onlineStep: onlineStepFor(settings, state) };
+  return { table, settings, state: loadState(oid, settings.cluster_count, settings.clustering_columns.length) };
 }
 
-/** Refits run with the inserting role's rights: it must read the window and rewrite cluster numbers. */
-function checkRefitRights(a: Armed): void {
-  const column = a.settings.cluster_number_column as string;
-  const r = one<{ role: string; can_select: boolean; can_update: boolean }>(
-    `SELECT current_user::text AS role, pg_catalog.has_table_privilege(${integer(a.table.oid)}::oid, 'SELECT') AS can_select,
-            pg_catalog.has_column_privilege(${integer(a.table.oid)}::oid, ${text(column)}, 'UPDATE') AS can_update`,
-  );
-  if (!r || (r.can_select && r.can_update)) return;
-  const missing = [r.can_select ? null : `SELECT on ${a.table.display}`, r.can_update ? null : `UPDATE on its column ${column}`].filter(Boolean).join(' and ');
-  throw new UserError(
-    `pg_centroid: role "${r.role}" cannot insert into clustered table ${a.table.display}: it lacks ${missing}`,
-    `clustering on insert re-clusters with the inserting role's rights; the owner can run: GRANT SELECT, UPDATE (${ident(column)}) ON ${a.table.sql} TO ${ident(r.role)};`,
-    'the window is read and changed cluster numbers are rewritten by the role that inserts, never with more rights than it has',
-    '42501',
-  );
+/** The hook function's events. */
+export function hook(oid: number, event: string): RefitResult | null {
+  switch (event) {
+    case 'before_insert':
+      return beforeInsert(oid);
+    case 'after_insert':
+      return afterInsert(oid);
+    case 'truncate':
+      return truncated(oid);
+    default:
+      throw new UserError(`pg_centroid: unknown hook event ${JSON.stringify(event)}`, 'the hook functions pg_centroid generates call this with before_insert, after_insert or truncate');
+  }
 }
 
-/** The compiled labeler of the statement policy, when the table has centroids. */
-function labelerFor(s: Settings, state: State | null): Labeler | null {
-  if (s.refit !== 'statement' || !state) return null;
-  return compileLabeler({ centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler });
-}
-
-/** The compiled step of the online policy, when the table has centroids. */
-function onlineStepFor(s: Settings, state: State | null): OnlineStep | null {
-  if (s.refit !== 'online' || !state) return null;
-  return compileOnlineStep({ k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler, decay: s.decay });
-}
-
-/** BEFORE STATEMENT: arms the cache for the table and learns its chunks. */
-export function beforeStatement(oid: number): null {
+/** BEFORE INSERT (policy row): arms the statement's state. */
+function beforeInsert(oid: number): null {
   armed.delete(oid);
   const a = load(oid);
-  if (!a) return null;
-  checkRefitRights(a);
-  armed.set(oid, a);
+  if (a && a.settings.refit === 'row') armed.set(oid, { ...a, refused: null, refitted: false });
   return null;
 }
 
-/** The label of one new row, given its clustering columns (NULL when it gets none). */
-export function label(relid: number, x: Features): number | null {
-  // Not armed: rows went straight into a chunk, without the hypertable's statement triggers; the
-  // next refit labels them.
+/** Policy row: the cluster number of a new row, from a refit of the window with it (NULL when it gets none). */
+export function label(relid: number, x: (number | null)[]): number | null {
+  // Not armed: the row went straight into a chunk or partition, without the table's statement triggers.
   const a = armed.get(tableOf(relid));
-  if (!a) return null;
-  const s = a.settings;
-  if (s.refit !== 'row') a.rows++;
-  let l = -1;
-  if (a.labeler) l = a.labeler(x);
-  else if (a.onlineStep && a.state) {
-    l = a.onlineStep(x, a.state.centers, a.state.counts);
-    if (l >= 0) a.onlineDirty = true;
-  } else if (isValid(x)) {
-    if (s.refit !== 'row') return null; // no centroids yet: the statement's refit labels the row
-    try {
-      const r = refitWindow(a.table, s, a.state, { x: Float64Array.from(x as ArrayLike<number>) });
-      a.state = r.state;
-      return r.outcome.pendingLabel;
-    } catch (e) {
-      // A refusal (e.g. a window too big for memory) is raised with its HINT after the statement.
-      if (!(e instanceof UserError)) throw e;
-      a.refused ??= e;
-      return null;
-    }
+  if (!a || a.refused) return null;
+  try {
+    const r = refitWindow(a.table, a.settings, a.state, Float64Array.from(x, Number), { compile: false });
+    if (r.state !== a.state) a.refitted = true;
+    a.state = r.state;
+    return r.outcome.pending_label;
+  } catch (e) {
+    // A refusal (e.g. a window too big for memory) is raised with its HINT after the statement.
+    if (!(e instanceof UserError)) throw e;
+    a.refused = e;
+    return null;
   }
-  if (l >= 0) return l;
-  if (!isValid(x) && s.invalid_rows === 'error' && !a.refused) a.refused = invalidRowError(a, x);
-  return null;
 }
 
-/** True when every feature is a finite number. */
-function isValid(x: Features): boolean {
-  for (let j = 0; j < x.length; j++) {
-    const v = x[j];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return false;
-  }
-  return true;
-}
-
-/** AFTER STATEMENT: raises a deferred row error, refits once (statement policy), stores online moves. */
-export function afterStatement(oid: number): RefitOutcome | null {
+/** AFTER INSERT (policies statement and row): refits the window once, or ends the row policy's statement. */
+function afterInsert(oid: number): RefitResult | null {
   const a = armed.get(oid);
   armed.delete(oid);
-  if (!a) return null;
-  if (a.refused) throw a.refused;
-  if (a.rows === 0) return null;
-  const s = a.settings;
-  if (s.refit === 'statement' || (s.refit === 'online' && !a.state)) {
-    return refitWindow(a.table, s, a.state).outcome;
+  if (a) {
+    if (a.refused) throw a.refused;
+    if (a.refitted) compileTable(oid);
+    return null;
   }
-  if (s.refit === 'online' && a.onlineDirty && a.state) saveOnline(oid, a.state);
+  const loaded = load(oid);
+  if (!loaded || loaded.settings.refit === 'row') return null;
+  return refitWindow(loaded.table, loaded.settings, loaded.state).outcome;
+}
+
+/** AFTER TRUNCATE: the stored centroids describe rows that are gone. */
+function truncated(oid: number): null {
+  lockTable(oid);
+  exec(`DELETE FROM centroid.state WHERE table_name = ${integer(oid)}::oid::regclass`);
+  compileTable(oid);
   return null;
 }
 
-/** The error for a row refused under invalid_rows = error. */
-function invalidRowError(a: Armed, x: Features): UserError {
-  const s = a.settings;
-  const values = s.clustering_columns.map((c, j) => `${c} = ${x[j] === null || x[j] === undefined ? 'NULL' : String(x[j])}`).join(', ');
-  return new UserError(
-    `pg_centroid: a row of ${a.table.display} has a NULL, NaN or infinite clustering column (${values})`,
-    `fix the row, or set "invalid_rows": "skip" in centroid.settings to keep such rows with a NULL ${s.cluster_number_column}`,
-    '',
-    '22P02',
-  );
+/**
+ * AFTER INSERT (policy online): the rows the statement inserted (labels and features from its transition table, in
+ * insertion order) move their centers; with no centroids yet, the window is clustered instead.
+ */
+export function online(oid: number, labels: (number | null)[] | null, features: (number | null)[] | null): RefitResult | null {
+  const loaded = load(oid);
+  if (!loaded || loaded.settings.refit !== 'online') return null;
+  const { table, settings: s, state } = loaded;
+  if (!state) return refitWindow(table, s, null).outcome;
+  const n = labels?.length ?? 0;
+  if (n === 0 || !features) return null;
+  lockTable(oid);
+  const { k, d } = state;
+  // Two-dimensional arrays arrive flattened: row i is features[i * d .. i * d + d).
+  const raw = Float64Array.from(features, Number);
+  const x = state.scaler ? standardize(raw, state.scaler) : raw;
+  const centers = state.centers;
+  const counts = state.counts;
+  const decay = s.decay;
+  let moved = 0;
+  for (let i = 0; i < n; i++) {
+    const c = labels?.[i];
+    if (typeof c !== 'number' || c < 0 || c >= k) continue;
+    if (decay !== 1) for (let t = 0; t < k; t++) counts[t] = (counts[t] as number) * decay;
+    const m = (counts[c] as number) + 1;
+    counts[c] = m;
+    for (let j = 0; j < d; j++) {
+      const at = c * d + j;
+      centers[at] = (centers[at] as number) + ((x[i * d + j] as number) - (centers[at] as number)) / m;
+    }
+    moved++;
+  }
+  if (moved > 0) {
+    saveOnline(oid, state);
+    compileTable(oid);
+  }
+  return null;
 }

@@ -1,5 +1,7 @@
 // The adapter over the JavaScript language the server has: pljs (tested here) or plv8 (same API shape).
 
+import { text } from '../sql/quote';
+
 /** The part of pljs / plv8 that pg_centroid uses. */
 interface Language {
   execute(sql: string): unknown;
@@ -49,4 +51,20 @@ export function warning(message: string): void {
 /** Milliseconds from an arbitrary origin, for durations. */
 export function now(): number {
   return Date.now();
+}
+
+/** The search_path every statement of pg_centroid runs under (each JavaScript function pins it). */
+export const PINNED_PATH = 'pg_catalog, pg_temp';
+
+/**
+ * Runs fn with the caller's search_path (to resolve names the caller gave: a fit's source and output table),
+ * then pins it again. fn must run only statements whose every function, operator and type is qualified.
+ */
+export function underCallerPath<T>(callerPath: string, fn: () => T): T {
+  exec(`SELECT pg_catalog.set_config('search_path', ${text(callerPath)}, true)`);
+  try {
+    return fn();
+  } finally {
+    exec(`SELECT pg_catalog.set_config('search_path', '${PINNED_PATH}', true)`);
+  }
 }

@@ -1,93 +1,103 @@
-// Re-clustering a table's window: read the most recent rows, fit from the stored centroids, write
-// back only the labels that changed, and store the new centroids with the facts of the run.
+// Re-clustering a table's window, and the one place that picks the engine: the SQL engine (src/db/sqlengine.ts)
+// for big k-means windows, else the window read into JavaScript (after a memory check) and fitted by the core.
+// Either way only the labels that changed are written back, and the new centroids are stored with the facts of
+// the run and compiled into the table's label function.
 
+import type { RefitResult } from '../config/results';
 import type { Settings } from '../config/settings';
-import { assignAll } from '../core/assign';
+import { nearest } from '../core/assign';
+import { featureValue } from '../core/features';
 import { fit } from '../core/fit';
-import { countDistinct } from '../core/seeding';
+import { lloyd } from '../core/lloyd';
 import { matchCenters, permute } from '../core/match';
+import { radii } from '../core/metrics';
+import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { FitOptions, FitResult, Points } from '../core/types';
-import { arrayOf, ident, integer, text } from '../sql/quote';
-import { orderColumn, type Table } from './catalog';
-import { exec, now, one } from './pl';
+import { integer } from '../sql/quote';
+import { type Table } from './catalog';
+import { UserError } from './errors';
+import { compileTable } from './compile';
+import { now, one } from './pl';
+import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
 import { saveRefit, type State } from './state';
-import { refitInSql } from './sqlengine';
+import { readWindow, writeLabels } from './window';
 
-/** A row that is not in the table yet (the paper's row policy clusters it with the window). */
-export interface PendingRow {
-  x: Float64Array;
+/** Windows of more rows than this run in the SQL engine (when the settings allow it). */
+export const SQL_ENGINE_FROM = 20000;
+
+/** Rows sampled to seed a first clustering in SQL: ~50 per cluster, at least 10,000 (as pgvector does). */
+export function sampleSize(k: number): number {
+  return Math.max(10000, 50 * k);
 }
 
-/** What one refit did. */
-export interface RefitOutcome {
-  status: 'refitted' | 'waiting' | 'too-few-distinct';
-  rows: number;
-  invalid: number;
-  changed: number;
-  iterations: number;
-  cost: number;
-  durationMs: number;
-  /** The pending row's cluster, when one was given and the window was clustered. */
-  pendingLabel: number | null;
+/** Bytes a window row costs once read into JavaScript: keys, labels and d features as JS arrays and a typed copy. */
+export function bytesPerRow(d: number): number {
+  return (d + 4) * 16 + d * 8;
 }
 
-/** The window as columns: keys, features (n x d), current labels. */
-interface Window {
-  keys: unknown[];
-  points: Points;
-  labels: (number | null)[];
-  invalid: number;
-  since: unknown;
-}
+/** Which engine refits: `sql` (passes in the SQL executor) or `js` (the window read into the interpreter). */
+export type Engine = 'js' | 'sql';
 
-/** Takes the table's refit lock for the rest of the transaction, so refits never run over each other. */
-export function lockTable(oid: number): void {
-  one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(LOCK_SPACE)}::int4, ${integer(oid)}::oid::int4)`);
-}
-
-/** Advisory-lock namespace of pg_centroid (first key of the two-key form). */
-const LOCK_SPACE = 0x63656e74 & 0x7fffffff;
-
-/** Reads the most recent maximum_data_count rows (by time, else by key), leaving out invalid rows. */
-export function readWindow(table: Table, s: Settings): Window {
-  const order = orderColumn(table, s) ?? s.key_column;
-  const label = s.cluster_number_column as string;
-  const cols = s.clustering_columns.map((c, j) => `${ident(c)}::float8 AS c${j}`).join(', ');
-  const aggs = s.clustering_columns.map((_, j) => `array_agg(c${j}) AS c${j}`).join(', ');
-  const row = one<Record<string, unknown[] | unknown>>(
-    `SELECT array_agg(k) AS keys, ${aggs}, array_agg(l) AS labels, min(o)::text AS since
-       FROM (SELECT ${ident(s.key_column)} AS k, ${cols}, ${ident(label)}::int4 AS l, ${ident(order)} AS o
-               FROM ${table.sql} ORDER BY ${ident(order)} DESC LIMIT ${integer(s.maximum_data_count)}) w`,
+/** True when the SQL engine computes what the JS engine would: k-means, euclidean, unscaled, small k. */
+export function sqlEngineSupports(s: Settings): boolean {
+  return (
+    (s.clustering_algorithm === 'k-means' || s.clustering_algorithm === 'k-means++') &&
+    s.distance_type === 'euclidean' &&
+    s.standardize === 'none' &&
+    s.cluster_count <= SQL_ENGINE_MAX_K
   );
-  const rawKeys = (row?.keys as unknown[] | null) ?? [];
-  const columns = s.clustering_columns.map((_, j) => (row?.[`c${j}`] as (number | null)[] | null) ?? []);
-  const rawLabels = (row?.labels as (number | null)[] | null) ?? [];
-  const d = columns.length;
-  const data = new Float64Array(rawKeys.length * d);
-  const keys: unknown[] = [];
-  const labels: (number | null)[] = [];
-  let n = 0;
-  let invalid = 0;
-  for (let i = 0; i < rawKeys.length; i++) {
-    let ok = true;
-    for (let j = 0; j < d; j++) {
-      const v = (columns[j] as (number | null)[])[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        ok = false;
-        break;
-      }
-      data[n * d + j] = v;
-    }
-    if (!ok) {
-      invalid++;
-      continue;
-    }
-    keys.push(rawKeys[i]);
-    labels.push(rawLabels[i] ?? null);
-    n++;
-  }
-  return { keys, points: { data: data.subarray(0, n * d), n, d }, labels, invalid, since: row?.since ?? null };
+}
+
+/** Rows of the table, counted up to limit (cheap: no ordering). */
+function rowsUpTo(table: Table, limit: number): number {
+  const row = one<{ n: bigint | number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table.sql} LIMIT ${integer(limit)}) t`);
+  return Number(row?.n ?? 0);
+}
+
+/** Picks the engine: the session's pg_centroid.engine (js, sql, auto) or, by default, the window's size. */
+export function chooseEngine(table: Table, s: Settings): Engine {
+  const forced = one<{ e: string | null }>(`SELECT pg_catalog.current_setting('pg_centroid.engine', true) AS e`)?.e ?? 'auto';
+  if (!sqlEngineSupports(s) || forced === 'js') return 'js';
+  if (forced === 'sql') return 'sql';
+  if (s.maximum_data_count <= SQL_ENGINE_FROM) return 'js';
+  return rowsUpTo(table, SQL_ENGINE_FROM + 1) > SQL_ENGINE_FROM ? 'sql' : 'js';
+}
+
+/** Throws a UserError when the window, read into JavaScript, would not fit in half of pljs's memory limit. */
+export function checkWindowMemory(table: Table, s: Settings): void {
+  const limitMb = Number(one<{ m: string | null }>(`SELECT pg_catalog.current_setting('pljs.memory_limit', true) AS m`)?.m ?? 512) || 512;
+  // Half the limit: the fit's own arrays (labels, bounds, distances) need the rest.
+  const budget = (limitMb * 1024 * 1024) / 2;
+  const d = s.clustering_columns.length;
+  if (s.maximum_data_count * bytesPerRow(d) <= budget) return;
+  const rows = rowsUpTo(table, s.maximum_data_count);
+  const need = rows * bytesPerRow(d);
+  if (need <= budget) return;
+  const fits = Math.floor(budget / bytesPerRow(d));
+  throw new UserError(
+    `pg_centroid: the window of ${table.display} (${rows} rows x ${d} columns, about ${Math.ceil(need / 1048576)} MB in JavaScript) does not fit in half of pljs.memory_limit (${limitMb} MB)`,
+    `lower maximum_data_count to at most ${fits} in centroid.settings, or raise pljs.memory_limit (as a superuser: ALTER SYSTEM SET pljs.memory_limit = ${Math.ceil((2 * need) / 1048576)}; then SELECT pg_reload_conf())` +
+      (sqlEngineSupports(s) ? '' : `; k-means with euclidean distance, no standardize and at most ${SQL_ENGINE_MAX_K} clusters runs in the SQL engine, without this limit`),
+    `the ${s.clustering_algorithm} / ${s.distance_type} settings of this table need the window in memory`,
+    '54000',
+  );
+}
+
+/** Takes the table's locks in the one order (see centroid_internal._lock): the table, then its refit lock. */
+export function lockTable(oid: number): void {
+  one(`SELECT centroid_internal._lock(${integer(oid)}::oid, false)`);
+}
+
+/** Refuses a table whose row-level security applies to its owner: a refit would not see the whole window. */
+export function checkRowSecurity(table: Table): void {
+  if (!table.forceRowSecurity) return;
+  throw new UserError(
+    `pg_centroid: ${table.display} forces row-level security on its owner, so a refit would cluster only the rows its policies show`,
+    `clustering on insert refits with the owner's rights and needs every row of the window: ALTER TABLE ${table.sql} NO FORCE ROW LEVEL SECURITY; (policies still apply to other roles), or cluster per tenant with centroid.fit on a view`,
+    '',
+    '42501',
+  );
 }
 
 /**
@@ -105,17 +115,8 @@ function triesFreshStarts(n: number, refits: number): boolean {
   return n <= FRESH_UP_TO && ((refits + 1) & refits) === 0;
 }
 
-/** Fits the window: warm from the stored centroids, plus fresh starts on small windows (renumbered to match). */
-function fitWindow(points: Points, s: Settings, state: State | null): FitResult {
-  const warm = fit(points, fitOptions(s, state));
-  if (!state || !triesFreshStarts(points.n, state.refits)) return warm;
-  const fresh = fit(points, fitOptions(s, null));
-  if (!(fresh.cost < warm.cost * (1 - 1e-9))) return warm;
-  return permute(fresh, matchCenters(state.centers, fresh.centers, fresh.k, fresh.d));
-}
-
 /** The options of a fit: warm from stored centroids when there are some, else the settings' start. */
-export function fitOptions(s: Settings, state: State | null): FitOptions {
+export function fitOptions(s: Settings, state: { centers: Float64Array } | null): FitOptions {
   const base = {
     k: s.cluster_count,
     algorithm: s.clustering_algorithm,
@@ -131,66 +132,13 @@ export function fitOptions(s: Settings, state: State | null): FitOptions {
   return { ...base, centerChoice: s.center_choice, starts: s.starts };
 }
 
-/** Re-clusters the window (plus a pending row) and writes changed labels and the new state. */
-export function refitWindow(table: Table, s: Settings, state: State | null, pending?: PendingRow): { outcome: RefitOutcome; state: State | null } {
-  const started = now();
-  lockTable(table.oid);
-  // Big k-means windows refit in the SQL executor (src/db/sqlengine.ts); others are read here, once checked to fit in memory.
-  const inSql = refitInSql(table, s, state, pending);
-  if (inSql) return inSql;
-  const w = readWindow(table, s);
-  let points = w.points;
-  if (pending) {
-    const data = new Float64Array((points.n + 1) * points.d);
-    data.set(points.data);
-    data.set(pending.x, points.n * points.d);
-    points = { data, n: points.n + 1, d: points.d };
-  }
-  // z-scores are learnt from this window and frozen with the centroids until the next refit.
-  const scaler = s.standardize === 'zscore' ? fitScaler(points) : null;
-  if (scaler) points = { ...points, data: standardize(points.data, scaler) };
-  const previous = state && inSpace(state, scaler);
-  const waiting: RefitOutcome = { status: 'waiting', rows: points.n, invalid: w.invalid, changed: 0, iterations: 0, cost: 0, durationMs: now() - started, pendingLabel: null };
-  if (points.n < s.minimum_data_count) return { outcome: waiting, state };
-  if (countDistinct(points, s.cluster_count) < s.cluster_count) return { outcome: { ...waiting, status: 'too-few-distinct' }, state };
-
-  const result = fitWindow(points, s, previous);
-  const changedKeys: unknown[] = [];
-  const changedLabels: number[] = [];
-  for (let i = 0; i < w.points.n; i++) {
-    const label = result.labels[i] as number;
-    if (w.labels[i] !== label) {
-      changedKeys.push(w.keys[i]);
-      changedLabels.push(label);
-    }
-  }
-  writeLabels(table, s, changedKeys, changedLabels, w.since);
-  const radii = clusterRadii(points, result.centers, result.labels, s);
-  const next: State = { centers: result.centers, scaler, k: result.k, d: result.d, counts: Float64Array.from(result.sizes), refits: (state?.refits ?? 0) + 1 };
-  const durationMs = now() - started;
-  saveRefit(table.oid, next, {
-    rowsUsed: points.n,
-    iterations: result.iterations,
-    converged: result.converged,
-    cost: result.cost,
-    durationMs,
-    sizes: result.sizes,
-    radii,
-    changed: changedKeys.length,
-  });
-  return {
-    outcome: {
-      status: 'refitted',
-      rows: points.n,
-      invalid: w.invalid,
-      changed: changedKeys.length,
-      iterations: result.iterations,
-      cost: result.cost,
-      durationMs,
-      pendingLabel: pending ? (result.labels[points.n - 1] as number) : null,
-    },
-    state: next,
-  };
+/** Fits the window: warm from the stored centroids, plus fresh starts on small windows (renumbered to match). */
+function fitWindow(points: Points, s: Settings, state: State | null): FitResult {
+  const warm = fit(points, fitOptions(s, state));
+  if (!state || !triesFreshStarts(points.n, state.refits)) return warm;
+  const fresh = fit(points, fitOptions(s, null));
+  if (!(fresh.cost < warm.cost * (1 - 1e-9))) return warm;
+  return permute(fresh, matchCenters(state.centers, fresh.centers, fresh.k, fresh.d));
 }
 
 /** A state's centers moved into another working space (another scaler, or original units). */
@@ -200,31 +148,129 @@ function inSpace(state: State, scaler: Scaler | null): State {
   return { ...state, centers: scaler ? standardize(original, scaler) : original, scaler };
 }
 
-/** Writes labels of the given keys in one statement, limited to the window's time range for chunk exclusion. */
-function writeLabels(table: Table, s: Settings, keys: unknown[], labels: number[], since: unknown): void {
-  if (keys.length === 0) return;
-  const keyColumn = table.columns.get(s.key_column);
-  const order = orderColumn(table, s) ?? s.key_column;
-  const orderType = table.columns.get(order)?.type;
-  const bound = orderType && typeof since === 'string' ? ` AND t.${ident(order)} >= ${text(since)}::${orderType}` : '';
-  exec(
-    `UPDATE ${table.sql} AS t SET ${ident(s.cluster_number_column as string)} = u.l
-       FROM ROWS FROM (pg_catalog.unnest(${arrayOf(keys, keyColumn?.type ?? 'text')}), pg_catalog.unnest(${arrayOf(labels, 'int4')})) AS u(k, l)
-      WHERE t.${ident(s.key_column)} = u.k${bound}`,
-  );
+/** The outcome of a refit that did not cluster. */
+function notClustered(status: RefitResult['status'], rows: number, invalid: number, started: number, engine: RefitResult['engine']): RefitResult {
+  return { status, rows, invalid, changed: 0, iterations: 0, cost: 0, duration_ms: now() - started, engine, pending_label: null };
 }
 
-/** Mean distance of each cluster's rows to its center (0 for an empty cluster). */
-function clusterRadii(points: Points, centers: Float64Array, labels: Int32Array, s: Settings): Float64Array {
-  const k = s.cluster_count;
-  const { dist } = assignAll(points, centers, k, s.distance_type);
-  const sum = new Float64Array(k);
-  const count = new Float64Array(k);
-  for (let i = 0; i < points.n; i++) {
-    const c = labels[i] as number;
-    sum[c] = (sum[c] as number) + (dist[i] as number);
-    count[c] = (count[c] as number) + 1;
+/** Re-clusters the window (plus a pending row, policy row) and writes changed labels and the new state. */
+export function refitWindow(
+  table: Table,
+  s: Settings,
+  state: State | null,
+  pending?: Float64Array,
+  options: { compile: boolean } = { compile: true },
+): { outcome: RefitResult; state: State | null } {
+  const started = now();
+  lockTable(table.oid);
+  checkRowSecurity(table);
+  const x = pending ? Float64Array.from(pending, (v) => featureValue(v) ?? 0) : undefined;
+  const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, x) : refitInJs(table, s, state, started, x);
+  // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
+  if (result.state !== state && options.compile) compileTable(table.oid);
+  return result;
+}
+
+/** The JS engine: reads the window (checked to fit in memory first) and fits it in the interpreter. */
+function refitInJs(table: Table, s: Settings, state: State | null, started: number, pending?: Float64Array): { outcome: RefitResult; state: State | null } {
+  checkWindowMemory(table, s);
+  const w = readWindow(table, s);
+  let points = w.points;
+  if (pending) {
+    const data = new Float64Array((points.n + 1) * points.d);
+    data.set(points.data);
+    data.set(pending, points.n * points.d);
+    points = { data, n: points.n + 1, d: points.d };
   }
-  for (let c = 0; c < k; c++) sum[c] = (count[c] as number) > 0 ? (sum[c] as number) / (count[c] as number) : 0;
-  return sum;
+  // z-scores are learnt from this window and frozen with the centroids until the next refit.
+  const scaler = s.standardize === 'zscore' && points.n > 0 ? fitScaler(points) : null;
+  if (scaler) points = { ...points, data: standardize(points.data, scaler) };
+  if (points.n < s.minimum_data_count) return { outcome: notClustered('waiting', points.n, w.invalid, started, 'js'), state };
+  if (countDistinct(points, s.cluster_count) < s.cluster_count) return { outcome: notClustered('too-few-distinct', points.n, w.invalid, started, 'js'), state };
+
+  const result = fitWindow(points, s, state && inSpace(state, scaler));
+  const rows: number[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < w.points.n; i++) {
+    const label = result.labels[i] as number;
+    if (w.labels[i] !== label) {
+      rows.push(i);
+      labels.push(label);
+    }
+  }
+  writeLabels(table, s, w, rows, labels);
+  const { mean } = radii(points, result.labels, result.centers, s.cluster_count, s.distance_type);
+  const next: State = { centers: result.centers, scaler, k: result.k, d: result.d, counts: Float64Array.from(result.sizes), refits: (state?.refits ?? 0) + 1 };
+  const durationMs = now() - started;
+  saveRefit(table.oid, next, {
+    rowsUsed: points.n,
+    iterations: result.iterations,
+    converged: result.converged,
+    cost: result.cost,
+    durationMs,
+    sizes: result.sizes,
+    radii: mean,
+    changed: rows.length,
+  });
+  return {
+    outcome: {
+      status: 'refitted',
+      rows: points.n,
+      invalid: w.invalid,
+      changed: rows.length,
+      iterations: result.iterations,
+      cost: result.cost,
+      duration_ms: durationMs,
+      engine: 'js',
+      pending_label: pending ? (result.labels[points.n - 1] as number) : null,
+    },
+    state: next,
+  };
+}
+
+/** The SQL engine: seeds on a sample when there are no stored centroids, then runs the core's driver over SQL passes. */
+function refitInSql(table: Table, s: Settings, state: State | null, started: number, pending?: Float64Array): { outcome: RefitResult; state: State | null } {
+  const k = s.cluster_count;
+  const d = s.clustering_columns.length;
+  const win = engineWindow(table, s, pending);
+  return withHashAggregate(() => {
+    let centers: Float64Array;
+    if (state && !state.scaler && state.centers.length === k * d) {
+      centers = Float64Array.from(state.centers);
+    } else {
+      const { n, sample, m } = windowSample(win, d, sampleSize(k));
+      if (n < s.minimum_data_count) return { outcome: notClustered('waiting', n, 0, started, 'sql'), state };
+      const points: Points = { data: sample, n: m, d };
+      if (m < k || countDistinct(points, k) < k) return { outcome: notClustered('too-few-distinct', n, 0, started, 'sql'), state };
+      const options = fitOptions(s, null);
+      centers = options.centerChoice === 'manual' && options.centers ? options.centers : fit(points, options).centers;
+    }
+    const engine = new SqlEngine(win, k, d);
+    const options = { maxIterations: s.max_iterations, tolerance: s.tolerance };
+    // The relative tolerance's scale comes from the first pass, which also counts the valid rows.
+    const run = lloyd(engine, centers, options, () => (engine.valid < s.minimum_data_count ? null : s.tolerance * engine.variance));
+    if (engine.valid < s.minimum_data_count) return { outcome: notClustered('waiting', engine.valid, engine.invalid, started, 'sql'), state };
+    if (Array.from(run.counts).some((m) => m === 0)) {
+      // A cluster stayed empty: every row sits on a center, fewer distinct rows than clusters.
+      return { outcome: notClustered('too-few-distinct', engine.valid, engine.invalid, started, 'sql'), state };
+    }
+    const done = finishInSql(table, s, win, run.centers);
+    const next: State = { centers: run.centers, scaler: null, k, d, counts: Float64Array.from(done.sizes), refits: (state?.refits ?? 0) + 1 };
+    const durationMs = now() - started;
+    saveRefit(table.oid, next, { rowsUsed: done.rows, iterations: run.iterations, converged: run.converged, cost: done.cost, durationMs, sizes: done.sizes, radii: done.radii, changed: done.changed });
+    return {
+      outcome: {
+        status: 'refitted',
+        rows: done.rows,
+        invalid: engine.invalid,
+        changed: done.changed,
+        iterations: run.iterations,
+        cost: done.cost,
+        duration_ms: durationMs,
+        engine: 'sql',
+        pending_label: pending ? nearest(pending, 0, run.centers, k, d, 'euclidean') : null,
+      },
+      state: next,
+    };
+  });
 }

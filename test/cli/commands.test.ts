@@ -165,7 +165,7 @@ describe('detach', () => {
   it('drops the row trigger, the settings and the centroids, and keeps the cluster numbers', async () => {
     const r = await cli(['detach', 'readings', '--json'], db.url);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json).toEqual({ table: 'public.readings', triggers_dropped: ['centroid_cluster'], settings_removed: true });
+    expect(r.json).toEqual({ table: 'public.readings', triggers_dropped: ['centroid_cluster'], settings_removed: true, refit_unscheduled: false });
     const left = await db.client.query(`SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'readings'::regclass AND NOT tgisinternal) AS triggers,
       (SELECT count(*) FROM centroid.settings) AS settings, (SELECT count(*) FROM centroid.state WHERE table_name = 'readings'::regclass) AS state,
       (SELECT count(cluster_number) FROM readings) AS labelled`);

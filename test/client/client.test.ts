@@ -98,7 +98,7 @@ describe('client API', () => {
   it('detach stops clustering on insert; a client made from a URL closes its own pool', async () => {
     const own = connect(db.url);
     try {
-      expect(await own.detach('points')).toEqual({ table: 'public.points', triggers_dropped: ['centroid_cluster'], settings_removed: true });
+      expect(await own.detach('points')).toEqual({ table: 'public.points', triggers_dropped: ['centroid_cluster'], settings_removed: true, refit_unscheduled: false });
       expect(await own.statusAll()).toEqual([]);
     } finally {
       await own.end();

@@ -188,8 +188,11 @@ describe('permissions', () => {
       await other.query(`SELECT centroid.fit('stranger', 'pts', $1)`, [{ ...CONFIG, cluster_number_column: null }]);
       const seen = await other.query(`SELECT DISTINCT model FROM centroid.models ORDER BY 1`);
       expect(seen.rows.map((x) => x.model)).toEqual(['stranger']);
-      const taken = await failure(other, `SELECT centroid.fit('postgres_model', 'pts', $1)`, [{ ...CONFIG, cluster_number_column: null }]);
-      expect(taken.message).toBe('pg_centroid: model "postgres_model" belongs to role postgres');
+      // Model names belong to the role that fits them: another role's name is free for this one, and its own.
+      const mine = (await other.query(`SELECT centroid.fit('postgres_model', 'pts', $1) AS r`, [{ ...CONFIG, cluster_number_column: null }])).rows[0].r;
+      expect({ owner: mine.owner, version: mine.version }).toEqual({ owner: 'batch_stranger', version: 1 });
+      const theirs = await db.client.query(`SELECT owner::text, max(version)::int AS v FROM centroid.models WHERE model = 'postgres_model' GROUP BY 1 ORDER BY 1`);
+      expect(theirs.rows).toEqual([{ owner: 'batch_stranger', v: 1 }, { owner: 'postgres', v: expect.any(Number) }]);
     } finally {
       await other?.end();
       await db.client.query(`DELETE FROM centroid.models WHERE owner = 'batch_stranger'`);
@@ -308,8 +311,11 @@ describe('writing labels', () => {
       await other.connect();
       const may = await other.query(`SELECT has_database_privilege(current_database(), 'TEMPORARY') AS t`);
       expect(may.rows[0].t).toBe(false);
-      // Read in a fixed order, so that the same seed gives the same labels with and without a temporary table.
-      const source = 'SELECT id, a, b FROM wl_own ORDER BY id';
+      // A SELECT source is parsed into a temporary view, so it needs the privilege; a table by name does not.
+      const refused = await failure(other, `SELECT centroid.fit('wl_notemp', 'SELECT id, a, b FROM wl_own', $1)`, [{ ...WL, output_table: 'wl_own' }]);
+      expect(refused.message).toBe('pg_centroid: a SELECT source is read through a temporary view, and this role may not create temporary objects in this database');
+      expect(refused.hint).toMatch(/^fit a table or view by name instead, or ask for the privilege: GRANT TEMPORARY ON DATABASE/);
+      const source = 'wl_own';
       const r = (await other.query(`SELECT centroid.fit('wl_notemp', $1, $2) AS r`, [source, { ...WL, output_table: 'wl_own' }])).rows[0].r;
       expect(r.labels_changed).toBe(300);
       expect(await mislabelled('wl_notemp', 'wl_own', other)).toBe(0);

@@ -83,7 +83,7 @@ describe('a settings row is refused when written, leaving nothing behind', () =>
     await db.client.query('INSERT INTO centroid.settings VALUES ($1, $2)', ['t', OK]);
     const e = await failure(db.client, 'INSERT INTO centroid.settings VALUES ($1, $2)', ['t', OK]);
     expect(e.code).toBe('23505');
-    expect(await leftovers('t')).toEqual({ settings: 1, triggers: 3 }); // before, after and label
+    expect(await leftovers('t')).toEqual({ settings: 1, triggers: 3 }); // label, after insert, truncate
   });
 
   it('a refused UPDATE keeps the old settings, state and triggers', async () => {
@@ -95,12 +95,12 @@ describe('a settings row is refused when written, leaving nothing behind', () =>
     expect(e.message).toBe('pg_centroid setting cluster_count: cluster_count is 0, outside 1 to 1000');
     const after = (await db.client.query(`SELECT s.config, st.centroids FROM centroid.settings s JOIN centroid.state st USING (table_name) WHERE s.table_name = 't'::regclass`)).rows[0];
     expect(after).toEqual(before);
-    expect(await leftovers('t')).toEqual({ settings: 1, triggers: 3 }); // before, after and label
+    expect(await leftovers('t')).toEqual({ settings: 1, triggers: 3 }); // label, after insert, truncate
   });
 
   it('moving to the row policy adds its companion trigger; deleting the settings removes them all', async () => {
     await db.client.query(`UPDATE centroid.settings SET config = config || '{"refit": "row"}' WHERE table_name = 't'::regclass`);
-    expect(await leftovers('t')).toEqual({ settings: 1, triggers: 3 });
+    expect(await leftovers('t')).toEqual({ settings: 1, triggers: 4 }); // and before insert
     await db.client.query(`DELETE FROM centroid.settings WHERE table_name = 't'::regclass`);
     expect(await leftovers('t')).toEqual({ settings: 0, triggers: 0 });
   });

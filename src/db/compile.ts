@@ -1,0 +1,217 @@
+// Installs a clustered table's generated trigger functions and companion triggers (src/sql/trigger.ts) from its
+// settings and stored centroids: after every settings write, refit, online update and TRUNCATE, and after ALTER
+// TABLE. Runs as the extension's owner (centroid_internal._compile is SECURITY DEFINER) and only ever installs what
+// the stored settings and state say, so calling it again changes nothing; a function is replaced only when its
+// source changed, and a trigger only when its definition did.
+
+import { validateConfig, type Settings } from '../config/settings';
+import { arrayOf, ident, integer, qualified, text } from '../sql/quote';
+import { functionSource, hookFunctionSql, labelFunctionSql, type HookSpec, type LabelSpec, type NumberKind } from '../sql/trigger';
+import { checkColumns, describe, orderColumn, type Table } from './catalog';
+import { exec, one, query } from './pl';
+import { loadState } from './state';
+
+/** The companion triggers pg_centroid puts on a clustered table (the user's own centroid.cluster_on_insert aside). */
+const TRIGGERS = ['centroid_label', 'centroid_before_insert', 'centroid_after_insert', 'centroid_truncate'] as const;
+type TriggerName = (typeof TRIGGERS)[number];
+
+/** A trigger as the catalog has it. */
+interface Existing {
+  name: TriggerName;
+  fn: number;
+  /** tgtype bits, column numbers (UPDATE OF), transition table name. */
+  type: number;
+  columns: string;
+  newTable: string | null;
+}
+
+/** The trigger a table should have: its definition and the catalog facts that identify it. */
+interface Wanted {
+  name: TriggerName;
+  fn: 'label' | 'hook';
+  definition: string;
+  type: number;
+  columns: string;
+  newTable: string | null;
+}
+
+/** Calls centroid_internal._compile for a table (from code that runs as the table's owner). */
+export function compileTable(oid: number): void {
+  one(`SELECT centroid_internal._raise(centroid_internal._compile(${integer(oid)}::oid))`);
+}
+
+/** The settings row of a table, validated; null without one; an error message when it no longer validates. */
+function settingsOf(oid: number): { settings: Settings | null; table: Table | null; broken: { message: string; hint: string } | null } | null {
+  const row = one<{ config: unknown }>(`SELECT config FROM centroid.settings WHERE table_name = ${integer(oid)}::oid::regclass`);
+  if (!row) return null;
+  const table = one(`SELECT 1 FROM pg_catalog.pg_class WHERE oid = ${integer(oid)}::oid`) ? describe(oid) : null;
+  try {
+    const settings = validateConfig(row.config, 'insert');
+    if (table) checkColumns(table, settings, 'insert');
+    return { settings, table, broken: null };
+  } catch (e) {
+    const err = e as { message?: string; hint?: string; key?: string };
+    const message = err.key ? `pg_centroid setting ${err.key}: ${err.message}` : String(err.message);
+    return { settings: null, table, broken: { message, hint: err.hint ?? "fix the table's row in centroid.settings" } };
+  }
+}
+
+/** The table's companion triggers as the catalog has them. */
+function existingTriggers(oid: number): Existing[] {
+  return query<{ name: TriggerName; fn: bigint | number; type: number; columns: string; new_table: string | null }>(
+    `SELECT tgname::text AS name, tgfoid::int8 AS fn, tgtype::int4 AS type, tgattr::text AS columns, tgnewtable::text AS new_table
+       FROM pg_catalog.pg_trigger WHERE tgrelid = ${integer(oid)}::oid AND NOT tgisinternal
+        AND tgname::text = ANY (${arrayOf(TRIGGERS, 'text')})`,
+  ).map((r) => ({ name: r.name, fn: Number(r.fn), type: Number(r.type), columns: r.columns, newTable: r.new_table }));
+}
+
+/** A generated function of ours, by oid: its qualified name and source; null when it is not one. */
+function ownFunction(fn: number): { name: string; source: string; owner: string } | null {
+  const row = one<{ name: string; source: string; owner: string }>(
+    `SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) AS name, p.prosrc AS source,
+            pg_catalog.pg_get_userbyid(p.proowner)::text AS owner
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE p.oid = ${integer(fn)}::oid AND n.nspname = 'centroid_internal'`,
+  );
+  return row ?? null;
+}
+
+/** A name for a new generated function of the table that no function has yet. */
+function freshName(kind: 'label' | 'hook', oid: number): string {
+  for (let i = 0; ; i++) {
+    const name = i === 0 ? `${kind}_${oid}` : `${kind}_${oid}_${i}`;
+    const taken = one(`SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'centroid_internal'::regnamespace AND p.proname = ${text(name)}`);
+    if (!taken) return qualified('centroid_internal', name);
+  }
+}
+
+/** Bits of pg_trigger.tgtype. */
+const ROW = 1;
+const BEFORE = 2;
+const INSERT = 4;
+const UPDATE = 16;
+const TRUNCATE = 32;
+
+/** The number kind of each clustering column (see catalog.ts). */
+function columnsOf(table: Table, s: Settings): { name: string; kind: NumberKind }[] {
+  return s.clustering_columns.map((c) => ({ name: c, kind: (table.columns.get(c)?.kind ?? 'float') as NumberKind }));
+}
+
+/** The companion triggers the settings call for. */
+function wantedTriggers(table: Table, s: Settings | null, label: string, hook: string): Wanted[] {
+  const rel = table.sql;
+  if (!s) {
+    // Settings that no longer fit the table: only the label trigger, which raises what to fix.
+    return [{ name: 'centroid_label', fn: 'label', definition: `BEFORE INSERT ON ${rel} FOR EACH ROW EXECUTE FUNCTION ${label}()`, type: ROW | BEFORE | INSERT, columns: '', newTable: null }];
+  }
+  // No column list (UPDATE OF) on purpose: it would make the clustering columns impossible to drop or retype
+  // without CASCADE; the label function itself skips updates that leave them as they were.
+  const wanted: Wanted[] = [
+    { name: 'centroid_label', fn: 'label', definition: `BEFORE INSERT OR UPDATE ON ${rel} FOR EACH ROW EXECUTE FUNCTION ${label}()`, type: ROW | BEFORE | INSERT | UPDATE, columns: '', newTable: null },
+    {
+      name: 'centroid_after_insert',
+      fn: 'hook',
+      definition:
+        s.refit === 'online'
+          ? `AFTER INSERT ON ${rel} REFERENCING NEW TABLE AS centroid_new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`
+          : `AFTER INSERT ON ${rel} FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`,
+      type: INSERT,
+      columns: '',
+      newTable: s.refit === 'online' ? 'centroid_new_rows' : null,
+    },
+    { name: 'centroid_truncate', fn: 'hook', definition: `AFTER TRUNCATE ON ${rel} FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`, type: TRUNCATE, columns: '', newTable: null },
+  ];
+  if (s.refit === 'row') {
+    wanted.push({ name: 'centroid_before_insert', fn: 'hook', definition: `BEFORE INSERT ON ${rel} FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`, type: BEFORE | INSERT, columns: '', newTable: null });
+  }
+  return wanted;
+}
+
+/** The time column whose values weigh online moves, and how it becomes seconds. */
+function timeOf(table: Table, s: Settings): HookSpec['time'] {
+  const name = orderColumn(table, s);
+  if (name === null) return null;
+  const type = table.columns.get(name)?.type ?? '';
+  if (/^(timestamp|date)/.test(type)) return { name, kind: 'timestamp' };
+  if (table.columns.get(name)?.kind) return { name, kind: 'number' };
+  return null;
+}
+
+/** Creates or replaces a generated function when its source changed, owned by the table's owner. */
+function install(sql: string, existing: { name: string; source: string; owner: string } | null, owner: string): void {
+  if (!existing || existing.source !== functionSource(sql)) exec(sql);
+  if (!existing || existing.owner !== owner) {
+    const name = sql.slice('CREATE OR REPLACE FUNCTION '.length, sql.indexOf('()'));
+    exec(`ALTER FUNCTION ${name}() OWNER TO ${ident(owner)}`);
+  }
+}
+
+/** Removes the companion triggers and generated functions of a table (no settings any more). */
+function removeAll(table: Table | null, triggers: Existing[]): void {
+  const fns = new Set<number>();
+  for (const t of triggers) {
+    if (table) exec(`DROP TRIGGER ${ident(t.name)} ON ${table.sql}`);
+    fns.add(t.fn);
+  }
+  for (const fn of fns) {
+    const own = ownFunction(fn);
+    if (own && !one(`SELECT 1 FROM pg_catalog.pg_trigger WHERE tgfoid = ${integer(fn)}::oid`)) exec(`DROP FUNCTION ${own.name}()`);
+  }
+}
+
+/** centroid_internal._compile(table): brings the table's generated functions and triggers in line with its settings and state. */
+export function compile(oid: number): null {
+  const found = settingsOf(oid);
+  const triggers = existingTriggers(oid);
+  if (!found || !found.table) {
+    removeAll(found?.table ?? (one(`SELECT 1 FROM pg_catalog.pg_class WHERE oid = ${integer(oid)}::oid`) ? describe(oid) : null), triggers);
+    return null;
+  }
+  const { settings: s, table, broken } = found;
+  const byName = new Map(triggers.map((t) => [t.name, t]));
+  const currentLabel = byName.get('centroid_label');
+  const currentHook = byName.get('centroid_after_insert') ?? byName.get('centroid_truncate') ?? byName.get('centroid_before_insert');
+  const labelOwn = currentLabel ? ownFunction(currentLabel.fn) : null;
+  const hookOwn = currentHook ? ownFunction(currentHook.fn) : null;
+  const label = labelOwn?.name ?? freshName('label', oid);
+  const hook = hookOwn?.name ?? freshName('hook', oid);
+
+  const labelSpec: LabelSpec = {
+    name: label,
+    table: table.display,
+    policy: s?.refit ?? 'statement',
+    columns: s ? columnsOf(table, s) : [],
+    clusterColumn: s?.cluster_number_column ?? '',
+    invalidRows: s?.invalid_rows ?? 'skip',
+    model: null,
+    broken,
+  };
+  if (s) {
+    const state = loadState(oid, s.cluster_count, s.clustering_columns.length);
+    // The centers in the working space (standardized when the settings say so), as the features are computed.
+    if (state) labelSpec.model = { centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler };
+  }
+  install(labelFunctionSql(labelSpec), labelOwn, table.owner);
+  if (s) {
+    const hookSpec: HookSpec = { name: hook, policy: s.refit, columns: columnsOf(table, s), clusterColumn: s.cluster_number_column as string, time: timeOf(table, s) };
+    install(hookFunctionSql(hookSpec), hookOwn, table.owner);
+  }
+
+  const wanted = wantedTriggers(table, s, label, hook);
+  const fnOid = (name: string) => Number(one<{ o: bigint | number }>(`SELECT ${text(name + '()')}::regprocedure::oid::int8 AS o`)?.o);
+  const oids = { label: fnOid(label), hook: s ? fnOid(hook) : -1 };
+  for (const t of triggers) {
+    const w = wanted.find((x) => x.name === t.name);
+    const same = w && t.fn === oids[w.fn] && t.type === w.type && t.columns === w.columns && t.newTable === w.newTable;
+    if (!same) exec(`DROP TRIGGER ${ident(t.name)} ON ${table.sql}`);
+  }
+  for (const w of wanted) {
+    const t = byName.get(w.name);
+    const same = t && t.fn === oids[w.fn] && t.type === w.type && t.columns === w.columns && t.newTable === w.newTable;
+    if (!same) exec(`CREATE TRIGGER ${ident(w.name)} ${w.definition}`);
+  }
+  if (!s && hookOwn && !one(`SELECT 1 FROM pg_catalog.pg_trigger WHERE tgfoid = ${integer(fnOid(hookOwn.name))}::oid`)) {
+    exec(`DROP FUNCTION ${hookOwn.name}()`);
+  }
+  return null;
+}

@@ -1,0 +1,198 @@
+// The PL/pgSQL that pg_centroid generates for each clustered table (src/db/compile.ts installs it):
+// - the label function, a BEFORE ROW trigger function with the stored centroids written in as constants, so a row
+//   gets its cluster number without leaving PL/pgSQL (about 0.3 us a row for k = 3 in 3 dimensions, against ~3 us
+//   for a call into pljs). It runs with the inserting role's rights, so every function, operator and type in it
+//   is schema-qualified: nothing on that role's search_path can stand in for them.
+// - the hook function, the statement triggers' function (SECURITY DEFINER, owned by the table's owner, under a
+//   pinned search_path), which hands each event to the JavaScript side.
+// Pure text generation, unit-tested without a database.
+
+import { FEATURE_MAX, FEATURE_ZERO } from '../core/features';
+import type { DistanceType } from '../core/types';
+import { ident, text } from './quote';
+
+/** How a column's values become float8 (see src/db/catalog.ts). */
+export type NumberKind = 'integer' | 'float' | 'numeric';
+
+/** The model a label function labels with: centers in the working space, and the frozen z-scores. */
+export interface LabelModel {
+  centers: Float64Array;
+  k: number;
+  d: number;
+  distance: DistanceType;
+  scaler: { means: Float64Array; scales: Float64Array } | null;
+}
+
+/** What a table's label function is generated from. */
+export interface LabelSpec {
+  /** The function's qualified, quoted name. */
+  name: string;
+  /** The table, as users write it (for messages). */
+  table: string;
+  policy: 'statement' | 'row' | 'online';
+  columns: { name: string; kind: NumberKind }[];
+  clusterColumn: string;
+  invalidRows: 'skip' | 'error';
+  /** The stored centroids; null before the first clustering. */
+  model: LabelModel | null;
+  /** When the settings no longer fit the table: every insert raises this (the label function does nothing else). */
+  broken: { message: string; hint: string } | null;
+}
+
+/** The dollar-quote tag of generated bodies. */
+const TAG = '$pg_centroid_body$';
+
+/** A float8 constant that reads back exactly. */
+export function float8(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`trigger: non-finite constant ${v}`);
+  return `'${Object.is(v, -0) ? 0 : v}'::pg_catalog.float8`;
+}
+
+/** a <op> b with a schema-qualified operator, parenthesized (OPERATOR() has one precedence for every operator). */
+function op(a: string, o: '+' | '-' | '*' | '/' | '<' | '<=' | '=', b: string): string {
+  return `(${a} OPERATOR(pg_catalog.${o}) ${b})`;
+}
+
+/** A center coordinate as generated code uses it: 0 below FEATURE_ZERO, as features are. */
+function coordinate(v: number): number {
+  return v < FEATURE_ZERO && v > -FEATURE_ZERO ? 0 : v;
+}
+
+/** The condition that a column's value makes the row valid (finite, at most FEATURE_MAX in magnitude), never NULL-safe. */
+function validCondition(column: { name: string; kind: NumberKind }, value = `NEW.${ident(column.name)}`): string {
+  switch (column.kind) {
+    case 'integer':
+      return `(${value} IS NOT NULL)`;
+    case 'numeric':
+      // Compared as numeric: a numeric beyond float8's range would make the cast fail.
+      return op(`pg_catalog.abs(${value})`, '<=', `'${FEATURE_MAX}'::pg_catalog.numeric`);
+    case 'float':
+      return op(`pg_catalog.abs(${value}::pg_catalog.float8)`, '<=', float8(FEATURE_MAX));
+  }
+}
+
+/** Statements run for a row with an invalid feature: a NULL cluster number, or the refusal of invalid_rows = error. */
+function invalidStatements(spec: LabelSpec): string {
+  if (spec.invalidRows === 'skip') return `NEW.${ident(spec.clusterColumn)} := NULL; RETURN NEW;`;
+  const values = spec.columns.map((c) => `pg_catalog.concat(${text(`${c.name} = `)}, coalesce(NEW.${ident(c.name)}::pg_catalog.text, 'NULL'))`).join(', ');
+  return `RAISE EXCEPTION USING
+      MESSAGE = pg_catalog.concat(${text(`pg_centroid: a row of ${spec.table} has a NULL, NaN, infinite or out-of-range (beyond 1e150) clustering column (`)}, pg_catalog.concat_ws(', ', ${values}), ')'),
+      HINT = ${text(`fix the row, or set "invalid_rows": "skip" in centroid.settings to keep such rows with a NULL ${spec.clusterColumn}`)},
+      ERRCODE = '22P02';`;
+}
+
+/** Statements that set l to the nearest center of the model (ties to the lowest index) from the row's features. */
+function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
+  const { k, d, centers, scaler, distance } = model;
+  const lines: string[] = [];
+  for (let j = 0; j < d; j++) {
+    const column = spec.columns[j] as { name: string };
+    let x = `NEW.${ident(column.name)}::pg_catalog.float8`;
+    if (scaler) x = op(op(x, '-', float8(scaler.means[j] as number)), '/', float8(scaler.scales[j] as number));
+    lines.push(`x${j} := ${x};`);
+    if (scaler) {
+      // A standardized value beyond FEATURE_MAX (a column of tiny spread) would overflow a square.
+      lines.push(`IF NOT ${op(`pg_catalog.abs(x${j})`, '<=', float8(FEATURE_MAX))} THEN ${invalidStatements(spec)} END IF;`);
+    }
+    // A difference below ~1e-162 would underflow its square, which PostgreSQL raises as an error; with centers
+    // and features 0 or at least FEATURE_ZERO in magnitude, only a center coordinate of 0 lets that happen.
+    let zeroCenter = false;
+    for (let c = 0; c < k; c++) if (coordinate(centers[c * d + j] as number) === 0) zeroCenter = true;
+    if (zeroCenter || scaler) {
+      lines.push(`IF ${op(`pg_catalog.abs(x${j})`, '<', float8(FEATURE_ZERO))} THEN x${j} := ${float8(0)}; END IF;`);
+    }
+  }
+  for (let c = 0; c < k; c++) {
+    const terms: string[] = [];
+    for (let j = 0; j < d; j++) {
+      const diff = op(`x${j}`, '-', float8(coordinate(centers[c * d + j] as number)));
+      terms.push(distance === 'manhattan' ? `pg_catalog.abs${diff}` : op(diff, '*', diff));
+    }
+    const sum = terms.reduce((acc, t) => op(acc, '+', t));
+    if (c === 0) lines.push(`b := ${sum}; l := 0;`);
+    else lines.push(`s := ${sum}; IF ${op('s', '<', 'b')} THEN b := s; l := ${c}; END IF;`);
+  }
+  return lines;
+}
+
+/** CREATE OR REPLACE FUNCTION for a table's label function. */
+export function labelFunctionSql(spec: LabelSpec): string {
+  const d = spec.columns.length;
+  const declare = [...Array.from({ length: d }, (_, j) => `x${j} pg_catalog.float8;`), 'b pg_catalog.float8;', 's pg_catalog.float8;', 'l pg_catalog.int4;'];
+  const body: string[] = [];
+  if (spec.broken) {
+    body.push(`RAISE EXCEPTION USING MESSAGE = ${text(spec.broken.message)}, HINT = ${text(spec.broken.hint)}, ERRCODE = '22023';`);
+  } else {
+    // An UPDATE that leaves the clustering columns as they were (the refits' own label writes among them) keeps its label.
+    const same = spec.columns
+      .map((c) => `(${op(`NEW.${ident(c.name)}`, '=', `OLD.${ident(c.name)}`)} OR (NEW.${ident(c.name)} IS NULL AND OLD.${ident(c.name)} IS NULL))`)
+      .join(' AND ');
+    body.push(`IF ${op('TG_OP', '=', "'UPDATE'")} THEN IF coalesce(${same}, false) THEN RETURN NEW; END IF; END IF;`);
+    const valid = spec.columns.map((c) => validCondition(c)).join(' AND ');
+    body.push(`IF NOT coalesce(${valid}, false) THEN ${invalidStatements(spec)} END IF;`);
+    const cluster = `NEW.${ident(spec.clusterColumn)}`;
+    const inline = spec.model ? [...nearestStatements(spec, spec.model), `${cluster} := l;`] : [`${cluster} := NULL;`];
+    if (spec.policy === 'row') {
+      // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled inline.
+      const features = spec.columns.map((c) => `NEW.${ident(c.name)}::pg_catalog.float8`).join(', ');
+      body.push(`IF ${op('TG_OP', '=', "'INSERT'")} THEN ${cluster} := centroid_internal._label(TG_RELID, ARRAY[${features}]::pg_catalog.float8[]); RETURN NEW; END IF;`);
+    }
+    body.push(...inline);
+  }
+  body.push('RETURN NEW;');
+  // Policy row calls into JavaScript, which must run in the owner's context, where the statement trigger armed it.
+  const security = spec.policy === 'row' ? ' SECURITY DEFINER SET search_path = pg_catalog, pg_temp' : '';
+  return wrap(spec.name, security, declare, body);
+}
+
+/** What a table's hook function is generated from. */
+export interface HookSpec {
+  name: string;
+  policy: 'statement' | 'row' | 'online';
+  columns: { name: string; kind: NumberKind }[];
+  clusterColumn: string;
+  /** The column whose values weigh online moves by event time, and how it becomes seconds; null without one. */
+  time: { name: string; kind: 'timestamp' | 'number' } | null;
+}
+
+/** CREATE OR REPLACE FUNCTION for a table's hook function (statement triggers). */
+export function hookFunctionSql(spec: HookSpec): string {
+  const body: string[] = [
+    `IF ${op('TG_OP', '=', "'TRUNCATE'")} THEN PERFORM centroid_internal._run_hook(TG_RELID, 'truncate'); RETURN NULL; END IF;`,
+    `IF ${op('TG_WHEN', '=', "'BEFORE'")} THEN PERFORM centroid_internal._run_hook(TG_RELID, 'before_insert'); RETURN NULL; END IF;`,
+  ];
+  const declare = ['labels pg_catalog.int4[];', 'features pg_catalog.float8[];', 'times pg_catalog.float8[];'];
+  if (spec.policy === 'online') {
+    const features = spec.columns.map((c) => `n.${ident(c.name)}::pg_catalog.float8`).join(', ');
+    const time = spec.time
+      ? spec.time.kind === 'timestamp'
+        ? `pg_catalog.date_part('epoch', n.${ident(spec.time.name)})`
+        : `n.${ident(spec.time.name)}::pg_catalog.float8`
+      : 'NULL::pg_catalog.float8';
+    // The transition table holds the rows the statement really inserted (not those ON CONFLICT skipped or a later
+    // trigger dropped), with the cluster numbers they got, in the order they were inserted.
+    body.push(
+      `SELECT pg_catalog.array_agg(n.${ident(spec.clusterColumn)}), pg_catalog.array_agg(ARRAY[${features}]), pg_catalog.array_agg(${time})
+         INTO labels, features, times FROM centroid_new_rows n WHERE n.${ident(spec.clusterColumn)} IS NOT NULL;`,
+      'PERFORM centroid_internal._run_online(TG_RELID, labels, features, times);',
+    );
+  } else {
+    body.push(`PERFORM centroid_internal._run_hook(TG_RELID, 'after_insert');`);
+  }
+  body.push('RETURN NULL;');
+  return wrap(spec.name, ' SECURITY DEFINER SET search_path = pg_catalog, pg_temp', declare, body);
+}
+
+/** The CREATE OR REPLACE FUNCTION statement around a body. */
+function wrap(name: string, security: string, declare: string[], body: string[]): string {
+  const source = `\nDECLARE\n  ${declare.join('\n  ')}\nBEGIN\n  ${body.join('\n  ')}\nEND\n`;
+  if (source.includes(TAG)) throw new Error(`trigger: the generated body contains ${TAG}`);
+  return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql${security} AS ${TAG}${source}${TAG}`;
+}
+
+/** The body of a generated function as pg_proc.prosrc holds it (to tell whether it must be replaced). */
+export function functionSource(sql: string): string {
+  const start = sql.indexOf(TAG);
+  const end = sql.lastIndexOf(TAG);
+  return sql.slice(start + TAG.length, end);
+}
