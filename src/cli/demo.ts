@@ -8,6 +8,7 @@
 
 import { createInterface } from 'node:readline/promises';
 import pg from 'pg';
+import { PgCentroid } from '../client/index';
 import { databaseUrl } from '../stack/stack';
 import { args, type Command } from './args';
 import { checkUrl, CliError, connect, EXIT, explain, redact, where } from './connect';
@@ -106,7 +107,10 @@ async function prepare(c: pg.Client, url: string, reset: boolean, log: (line: st
       throw new CliError(`schema ${DEMO_SCHEMA} in database ${db} holds an earlier demo run`, `run the demo with --reset to drop that schema (and only it) and start again, or use another database: --database NAME`, EXIT.usage);
     }
     log(`dropping schema ${DEMO_SCHEMA} of an earlier run ...`);
+    // Without the NOTICE listing every object the cascade drops.
+    await c.query('SET client_min_messages TO warning');
     await c.query(`DROP SCHEMA ${pg.escapeIdentifier(DEMO_SCHEMA)} CASCADE`);
+    await c.query('RESET client_min_messages');
     await c.query('DELETE FROM centroid.models WHERE model = $1', [DEMO_MODEL]);
   }
   await c.query(`CREATE SCHEMA ${pg.escapeIdentifier(DEMO_SCHEMA)}`);
@@ -169,10 +173,10 @@ async function streamingDemo(c: pg.Client, size: Size): Promise<void> {
     );
     const ms = performance.now() - started;
     insertMs += ms;
-    const st = (await c.query(`SELECT duration_ms, iterations, changed_labels, sizes FROM centroid.state WHERE table_name = 'readings'::regclass`)).rows[0];
     if (b < 3 || b % 5 === 4) {
+      const st = await new PgCentroid(c).status('readings');
       console.log(
-        `${String(b + 1).padStart(5)} ${String((b + 1) * rowsPerBatch).padStart(6)} ${ms.toFixed(0).padStart(11)} ${Number(st?.duration_ms ?? 0).toFixed(0).padStart(10)} ${String(st?.iterations ?? '-').padStart(12)} ${String(st?.changed_labels ?? '-').padStart(16)}   ${st ? st.sizes.join(' / ') : '-'}`,
+        `${String(b + 1).padStart(5)} ${String((b + 1) * rowsPerBatch).padStart(6)} ${ms.toFixed(0).padStart(11)} ${Number(st.duration_ms ?? 0).toFixed(0).padStart(10)} ${String(st.iterations ?? '-').padStart(12)} ${String(st.changed_labels ?? '-').padStart(16)}   ${st.clusters.length ? st.clusters.map((k) => k.size).join(' / ') : '-'}`,
       );
     }
   }
@@ -188,15 +192,15 @@ async function streamingDemo(c: pg.Client, size: Size): Promise<void> {
     lastSource = r.source;
   }
 
-  const state = (await c.query(`SELECT centroids, sizes, radii, rows_used, refits, cost FROM centroid.state WHERE table_name = 'readings'::regclass`)).rows[0];
+  const state = await new PgCentroid(c).status('readings');
   console.log('\nCentroids now, against where the sources have drifted to:\n');
   console.log('cluster   size    radius   centroid (v1, v2, v3)        nearest source (true center)');
-  (state.centroids as number[][]).forEach((center, j) => {
+  state.clusters.forEach(({ centroid: center, size, radius }, j) => {
     const truth = SOURCES.map((s) => ({ s, at: s.start.map((x, i) => x + (batches - 1) * (s.drift[i] as number)) }))
       .map((t) => ({ ...t, d: Math.hypot(...t.at.map((x, i) => x - (center[i] as number))) }))
       .sort((a, b) => a.d - b.d)[0]!;
     console.log(
-      `${String(j).padStart(7)} ${String(state.sizes[j]).padStart(6)} ${Number(state.radii[j]).toFixed(2).padStart(9)}   (${center.map((x) => x.toFixed(2).padStart(6)).join(',')})   ${truth.s.name} (${truth.at.map((x) => x.toFixed(2)).join(', ')})`,
+      `${String(j).padStart(7)} ${String(size).padStart(6)} ${Number(radius).toFixed(2).padStart(9)}   (${center.map((x) => x.toFixed(2).padStart(6)).join(',')})   ${truth.s.name} (${truth.at.map((x) => x.toFixed(2)).join(', ')})`,
     );
   });
   const unlabelled = (await c.query('SELECT count(*)::int AS n FROM readings WHERE cluster_number IS NULL')).rows[0].n;
