@@ -154,7 +154,7 @@ export async function install(client: pg.Client, urlText: string, method: Method
   return plainSql(client, done, `${offerPhrase(offered)}, and ${probe.tried}`);
 }
 
-/** CREATE EXTENSION, or ALTER EXTENSION UPDATE from an older version, or nothing when this version is there. */
+/** CREATE EXTENSION, or ALTER EXTENSION UPDATE from an older version (the language is made first). */
 async function createOrUpdate(
   client: pg.Client,
   installed: string | undefined,
