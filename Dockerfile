@@ -7,7 +7,7 @@ FROM debian:sid
 # Keep this list identical to PACKAGES in src/stack/stack.ts.
 RUN apt-get -o Acquire::Check-Valid-Until=false update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y \
-      postgresql-18 postgresql-18-timescaledb postgresql-18-pljs postgresql-18-cron postgresql-plpython3-18 python3-sklearn \
+      postgresql-18 postgresql-18-timescaledb postgresql-18-pljs postgresql-18-cron postgresql-18-pgvector postgresql-plpython3-18 python3-sklearn \
  && rm -rf /var/lib/apt/lists/*
 
 COPY extension/pg_centroid.control extension/pg_centroid--*.sql /usr/share/postgresql/18/extension/

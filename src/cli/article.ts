@@ -9,6 +9,8 @@ import type pg from 'pg';
 export interface ArticleOptions {
   customers: number;
   ordersPerCustomer: number;
+  /** The model's name (default customer_segments). */
+  model?: string;
 }
 
 /** The article's tables, plus cluster_id on customers (which its function writes). */
@@ -195,9 +197,9 @@ export function formatTable(rows: Record<string, unknown>[]): string {
   return [line(cols), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line)].join('\n');
 }
 
-/** The article's workflow end to end, printing what a user would look at. */
+/** The article's workflow end to end, printing what a user would look at (pg_centroid must be installed). */
 export async function articleDemo(client: pg.Client, log: (s: string) => void, options: ArticleOptions): Promise<void> {
-  for (const e of ['pljs', 'pg_centroid']) await client.query(`CREATE EXTENSION IF NOT EXISTS ${e}`);
+  const model = options.model ?? 'customer_segments';
   log(`Generating ${options.customers} customers and about ${options.customers * options.ordersPerCustomer} orders in SQL ...`);
   await setUpArticle(client, options);
   const counts = await client.query(
@@ -206,8 +208,8 @@ export async function articleDemo(client: pg.Client, log: (s: string) => void, o
   );
   const c = counts.rows[0] as { customers: unknown; orders: unknown; without_orders: unknown };
   log(`${c.customers} customers, ${c.orders} orders, ${c.without_orders} customers without orders; feature view customer_features built (z-scored).`);
-  log(`\nSELECT centroid.fit('customer_segments', 'customer_features', '${JSON.stringify(ARTICLE_FIT_CONFIG)}');`);
-  const fitted = await client.query(`SELECT centroid.fit('customer_segments', 'customer_features', $1) AS r`, [ARTICLE_FIT_CONFIG]);
+  log(`\nSELECT centroid.fit('${model}', 'customer_features', '${JSON.stringify(ARTICLE_FIT_CONFIG)}');`);
+  const fitted = await client.query(`SELECT centroid.fit($1, 'customer_features', $2) AS r`, [model, ARTICLE_FIT_CONFIG]);
   const r = fitted.rows[0].r as {
     version: number; rows_used: number; rows_skipped: number; cost: number; iterations: number; duration_ms: number;
     metrics: { silhouette: number | null; davies_bouldin: number | null; calinski_harabasz: number | null; cluster_sizes: number[] };

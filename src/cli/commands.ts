@@ -1,110 +1,82 @@
-// The pg-centroid commands over the client API: each parses its arguments, makes one or two API
-// calls, and prints a summary (or JSON with --json). No clustering happens here.
+// The pg-centroid commands on clustered tables, over the client API: each parses its arguments,
+// makes one or two API calls, and prints a summary (or JSON with --json). No clustering happens here.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { PgCentroid, type Config, type TableStatus } from '../client/index';
+import { PgCentroid, type RefitOutcome, type ScheduleResult, type TableStatus } from '../client/index';
 import { projectRoot } from '../stack/stack';
-import { CliError, withClient } from './connect';
-import { install, type Method } from './install';
-import { renderHtml, renderSvg, type PlotData } from './plot';
-import { parseCsv } from './csv';
-import { progress, withSpinner } from './progress';
-import { projection } from './projection';
+import { args, plural, positional, print, readConfig, required, round, type Command } from './args';
+import { CliError, EXIT, withClient } from './connect';
+import { describeInstall, install, METHODS, type Method } from './install';
+import { withSpinner } from './progress';
 
-/** Parsed arguments: positionals and options. */
-type Parsed = { positionals: string[]; values: Record<string, string | boolean | undefined> };
-
-/** Parses a command's arguments; unknown options are refused with the command's usage. */
-function args(argv: string[], usage: string, options: Record<string, { type: 'string' | 'boolean' }> = {}): Parsed {
-  try {
-    const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, ...options } });
-    return { positionals, values: values as Parsed['values'] };
-  } catch (e) {
-    throw new CliError((e as Error).message, `usage: ${usage}`, 2);
-  }
+/** The human summary of a refit that did or did not cluster. */
+function describeRefit(table: string, r: RefitOutcome): string {
+  if (r.status === 'refitted') return `refitted ${table}: ${plural(r.rows, 'row')}, ${plural(r.iterations, 'iteration')}, cost ${round(r.cost)}, ${plural(r.changed, 'label')} changed`;
+  return `${table} not clustered: ${r.status === 'waiting' ? `${r.rows} valid rows, fewer than minimum_data_count` : 'fewer distinct rows than cluster_count'}`;
 }
 
-/** The n-th positional argument, or a usage error. */
-function positional(p: Parsed, i: number, name: string, usage: string): string {
-  const v = p.positionals[i];
-  if (v === undefined) throw new CliError(`missing ${name}`, `usage: ${usage}`, 2);
-  return v;
-}
+export const attach: Command = {
+  name: 'attach',
+  usage: 'attach <table> --config settings.json [--no-refit] [--json]',
+  summary: 'cluster a table on insert (settings + trigger + first clustering)',
+  help: `Writes the table's settings (centroid.attach), creates its row trigger centroid_cluster when it has
+none, and clusters the rows already there.
+  --config FILE|JSON   the settings: a JSON file, or the JSON itself ('{"key_column": "id", ...}')
+  --no-refit           do not cluster the rows already there`,
+  async run(argv) {
+    const p = args(argv, this.usage, { config: { type: 'string' }, 'no-refit': { type: 'boolean' } });
+    const table = positional(p, 0, 'table', this.usage);
+    const config = readConfig(p.values.config, this.usage);
+    const r = await withClient((c) => withSpinner(`attaching ${table}`, () => new PgCentroid(c).attach(table, config, { refit: !p.values['no-refit'] })));
+    print(p, r, () => {
+      const refit = r.refit;
+      const what = !refit ? 'not clustered yet (--no-refit)'
+        : refit.status === 'refitted' ? `clustered ${refit.rows} rows (${refit.changed} labels written, cost ${round(refit.cost)})`
+        : refit.status === 'waiting' ? `waiting: ${refit.rows} valid rows, fewer than minimum_data_count`
+        : 'waiting: fewer distinct rows than cluster_count';
+      return `attached ${r.table}: trigger ${r.trigger}; ${what}`;
+    });
+    return EXIT.ok;
+  },
+};
 
-/** Prints data as JSON (--json) or as the human summary. */
-function print(p: Parsed, data: unknown, human: () => string): void {
-  console.log(p.values.json ? JSON.stringify(data, null, 2) : human());
-}
+export const detach: Command = {
+  name: 'detach',
+  usage: 'detach <table> [--json]',
+  summary: 'stop clustering a table on insert (cluster numbers stay)',
+  help: 'Drops the row trigger, the settings and the stored centroids (centroid.detach); cluster numbers already written stay.',
+  async run(argv) {
+    const p = args(argv, this.usage);
+    const table = positional(p, 0, 'table', this.usage);
+    const r = await withClient((c) => new PgCentroid(c).detach(table));
+    print(p, r, () => r.settings_removed || r.triggers_dropped.length > 0
+      ? `detached ${r.table}: dropped ${r.triggers_dropped.join(', ') || 'no row trigger'}, settings and centroids removed (cluster numbers stay)`
+      : `${r.table} was not attached: nothing to do`);
+    return EXIT.ok;
+  },
+};
 
-/** Reads settings from a JSON file, or from inline JSON text starting with "{". */
-function readConfig(source: string | boolean | undefined, usage: string): Config {
-  if (typeof source !== 'string') throw new CliError('missing --config', `usage: ${usage}`, 2);
-  let text = source;
-  if (!source.trimStart().startsWith('{')) {
-    if (!existsSync(source)) throw new CliError(`cannot read settings: no file ${source}`, 'pass --config settings.json (a JSON object, see the README\'s settings table)', 2);
-    text = readFileSync(source, 'utf8');
-  }
-  try {
-    return JSON.parse(text) as Config;
-  } catch (e) {
-    throw new CliError(`settings in ${source === text ? '--config' : source} are not valid JSON: ${(e as Error).message}`, 'write a JSON object such as {"key_column": "id", "clustering_columns": ["v1", "v2"], "cluster_count": 3, "cluster_number_column": "cluster_number"}', 2);
-  }
-}
+export const status: Command = {
+  name: 'status',
+  usage: 'status [table] [--json]',
+  summary: 'settings, rows, last refit, cost and clusters of clustered tables',
+  help: `Without a table, every clustered table you own (centroid.status). --json adds the times: refitted_at,
+online_updated_at and duration_ms.`,
+  async run(argv) {
+    const p = args(argv, this.usage);
+    const table = p.positionals[0];
+    const list = await withClient(async (c) => {
+      const api = new PgCentroid(c);
+      return table ? [await api.status(table)] : await api.statusAll();
+    });
+    print(p, table ? list[0] : list, () => (list.length === 0 ? 'no clustered tables (attach one: pg-centroid attach <table> --config settings.json)' : list.map(describeStatus).join('\n\n')));
+    return EXIT.ok;
+  },
+};
 
-/** Rounds for display. */
-function round(x: number | null | undefined, digits = 4): string {
-  return x === null || x === undefined ? '-' : String(+x.toPrecision(digits));
-}
-
-const ATTACH = 'pg-centroid attach <table> --config settings.json [--no-refit] [--json]';
-
-/** `attach <table> --config file.json`: settings, row trigger, and a first clustering of the rows there. */
-export async function attach(argv: string[]): Promise<number> {
-  const p = args(argv, ATTACH, { config: { type: 'string' }, 'no-refit': { type: 'boolean' } });
-  const table = positional(p, 0, 'table', ATTACH);
-  const config = readConfig(p.values.config, ATTACH);
-  const r = await withClient((c) => withSpinner(`attaching ${table}`, () => new PgCentroid(c).attach(table, config, { refit: !p.values['no-refit'] })));
-  print(p, r, () => {
-    const refit = r.refit;
-    const what = !refit ? 'not clustered yet (--no-refit)'
-      : refit.status === 'refitted' ? `clustered ${refit.rows} rows (${refit.changed} labels written, cost ${round(refit.cost)})`
-      : `waiting: ${refit.rows} valid rows, fewer than minimum_data_count`;
-    return `attached ${r.table}: trigger ${r.trigger}; ${what}`;
-  });
-  return 0;
-}
-
-const DETACH = 'pg-centroid detach <table> [--json]';
-
-/** `detach <table>`: no more clustering on insert (cluster numbers stay). */
-export async function detach(argv: string[]): Promise<number> {
-  const p = args(argv, DETACH);
-  const table = positional(p, 0, 'table', DETACH);
-  const r = await withClient((c) => new PgCentroid(c).detach(table));
-  print(p, r, () => r.settings_removed || r.triggers_dropped.length > 0
-    ? `detached ${r.table}: dropped ${r.triggers_dropped.join(', ') || 'no row trigger'}, settings and centroids removed (cluster numbers stay)`
-    : `${r.table} was not attached: nothing to do`);
-  return 0;
-}
-
-const STATUS = 'pg-centroid status [table] [--json]';
-
-/** `status [table]`: settings, rows, last refit, cost, cluster sizes. */
-export async function status(argv: string[]): Promise<number> {
-  const p = args(argv, STATUS);
-  const table = p.positionals[0];
-  const list = await withClient(async (c) => {
-    const api = new PgCentroid(c);
-    return table ? [await api.status(table)] : await api.statusAll();
-  });
-  print(p, table ? list[0] : list, () => (list.length === 0 ? 'no clustered tables (attach one: pg-centroid attach <table> --config settings.json)' : list.map(describeStatus).join('\n\n')));
-  return 0;
-}
-
-/** The human summary of one table's status. */
+/** The human summary of one table's status (times are in --json only, so the summary is stable). */
 function describeStatus(s: TableStatus): string {
   const set = s.settings;
   const lines = [
@@ -114,7 +86,7 @@ function describeStatus(s: TableStatus): string {
       : `  settings no longer fit the table: ${s.error?.message ?? ''}${s.error?.hint ? ` (${s.error.hint})` : ''}`,
     `  rows ${s.rows ?? '-'}, labelled ${s.labelled_rows ?? '-'}`,
     s.refits > 0
-      ? `  last refit ${s.refitted_at}: ${s.rows_used} rows, ${s.iterations} iterations${s.converged ? '' : ' (not converged)'}, cost ${round(s.cost)}, ${round(s.duration_ms, 3)} ms, ${s.changed_labels} labels changed; ${s.refits} refits`
+      ? `  last refit: ${plural(s.rows_used, 'row')}, ${plural(s.iterations, 'iteration')}${s.converged ? '' : ' (not converged)'}, cost ${round(s.cost)}, ${plural(s.changed_labels, 'label')} changed; ${plural(s.refits, 'refit')} so far`
       : '  not clustered yet',
   ];
   if (s.clusters.length > 0) {
@@ -126,142 +98,97 @@ function describeStatus(s: TableStatus): string {
   return lines.join('\n');
 }
 
-const REFIT = 'pg-centroid refit <table> [--json]';
+export const refit: Command = {
+  name: 'refit',
+  usage: 'refit <table> [--json]',
+  summary: "re-cluster a table's window now",
+  help: 'Runs centroid.refit on the table, whatever its refit policy. --json adds duration_ms.',
+  async run(argv) {
+    const p = args(argv, this.usage);
+    const table = positional(p, 0, 'table', this.usage);
+    const r = await withClient((c) => withSpinner(`refitting ${table}`, () => new PgCentroid(c).refit(table)));
+    print(p, r, () => describeRefit(table, r));
+    return EXIT.ok;
+  },
+};
 
-/** `refit <table>`: re-clusters the window now. */
-export async function refit(argv: string[]): Promise<number> {
-  const p = args(argv, REFIT);
-  const table = positional(p, 0, 'table', REFIT);
-  const r = await withClient((c) => withSpinner(`refitting ${table}`, () => new PgCentroid(c).refit(table)));
-  print(p, r, () => r.status === 'refitted'
-    ? `refitted ${table}: ${r.rows} rows, ${r.iterations} iterations, cost ${round(r.cost)}, ${r.changed} labels changed, ${round(r.duration_ms, 3)} ms`
-    : `${table} not clustered: ${r.status === 'waiting' ? `${r.rows} valid rows, fewer than minimum_data_count` : 'fewer distinct rows than cluster_count'}`);
-  return 0;
+/** The human summary of a pg_cron job just registered. */
+function describeJob(what: string, j: ScheduleResult): string {
+  return `scheduled ${what}: pg_cron job "${j.job_name}" (schedule ${j.schedule}) in database ${j.cron_database ?? '?'}`;
 }
 
-const FIT = 'pg-centroid fit <model> --source <table, view or SELECT> --config settings.json [--json]';
+export const scheduleRefit: Command = {
+  name: 'schedule-refit',
+  usage: "schedule-refit <table> --schedule '0 3 * * *' [--json]",
+  summary: 'refit a table on a pg_cron schedule (the online policy\'s full refits)',
+  help: `Registers a pg_cron job that runs centroid.refit on the table (centroid.schedule_refit); scheduling
+it again replaces the schedule.
+  --schedule CRON   cron syntax ('0 3 * * *'), or 'N seconds'
+pg_cron lives in one database (cron.database_name); from another database the job is registered there
+through dblink (CREATE EXTENSION dblink first), else the error's hint gives the statement to run there.`,
+  async run(argv) {
+    const p = args(argv, this.usage, { schedule: { type: 'string' } });
+    const table = positional(p, 0, 'table', this.usage);
+    const schedule = required(p, 'schedule', this.usage);
+    const r = await withClient((c) => new PgCentroid(c).scheduleRefit(table, schedule));
+    print(p, r, () => describeJob(`refits of ${table}`, r));
+    return EXIT.ok;
+  },
+};
 
-/** `fit <model> --source ... --config ...`: the batch workflow (centroid.fit). */
-export async function fit(argv: string[]): Promise<number> {
-  const p = args(argv, FIT, { source: { type: 'string' }, config: { type: 'string' } });
-  const model = positional(p, 0, 'model', FIT);
-  const source = p.values.source;
-  if (typeof source !== 'string') throw new CliError('missing --source', `usage: ${FIT}`, 2);
-  const config = readConfig(p.values.config, FIT);
-  const r = await withClient((c) => withSpinner(`fitting ${model}`, () => new PgCentroid(c).fit(model, source, config)));
-  print(p, r, () => [
-    `model ${r.model} version ${r.version}: ${r.rows_used} rows${r.rows_skipped ? ` (${r.rows_skipped} skipped)` : ''}, k=${r.k}, ${r.algorithm}, cost ${round(r.cost)}, ${r.iterations} iterations, ${round(r.duration_ms, 3)} ms`,
-    r.output_table ? `labels written to ${r.output_table}: ${r.labels_changed} changed` : 'no labels written (no output table)',
-    ...r.centroids.map((c, i) => `  cluster ${i}: (${c.map((x) => round(x)).join(', ')})`),
-  ].join('\n'));
-  return 0;
-}
+export const unscheduleRefit: Command = {
+  name: 'unschedule-refit',
+  usage: 'unschedule-refit <table> [--json]',
+  summary: 'remove the scheduled refit of a table',
+  help: 'Removes the pg_cron job of schedule-refit (centroid.unschedule_refit); says so when there was none.',
+  async run(argv) {
+    const p = args(argv, this.usage);
+    const table = positional(p, 0, 'table', this.usage);
+    const removed = await withClient((c) => new PgCentroid(c).unscheduleRefit(table));
+    print(p, { table, removed }, () => (removed ? `unscheduled the refits of ${table}` : `${table} had no scheduled refit: nothing to do`));
+    return EXIT.ok;
+  },
+};
 
-const INSTALL = 'pg-centroid install [--method auto|files|sql] [--json]';
+export const installCommand: Command = {
+  name: 'install',
+  usage: 'install [--method auto|files|extension|sql] [--json]',
+  summary: 'install pg_centroid into the database (extension files, CREATE EXTENSION, or plain SQL)',
+  help: `Installs (or updates) pg_centroid in the database of DATABASE_URL, and says why it chose its method.
+  --method auto       (default) files when the server's extension directory is writable from here; else
+                      CREATE EXTENSION when the server already offers this version (pg_available_extensions);
+                      else the plain SQL installer
+  --method files      copy extension/pg_centroid* into the server's extension directory, then CREATE EXTENSION
+                      (or ALTER EXTENSION UPDATE); says what it tried when it cannot
+  --method extension  CREATE EXTENSION (or ALTER EXTENSION UPDATE) with the files the server already has
+  --method sql        dist/pg_centroid-plain-install.sql: the same objects without CREATE EXTENSION`,
+  async run(argv) {
+    const p = args(argv, this.usage, { method: { type: 'string' } });
+    const method = (p.values.method ?? 'auto') as Method;
+    if (!METHODS.includes(method)) throw new CliError(`--method must be ${METHODS.slice(0, -1).join(', ')} or ${METHODS[METHODS.length - 1]}, not "${method}"`, `usage: pg-centroid ${this.usage}`, EXIT.usage);
+    const r = await withClient((c, url) => install(c, url, method));
+    print(p, r, () => describeInstall(r));
+    return EXIT.ok;
+  },
+};
 
-/** `install`: pg_centroid into the database behind DATABASE_URL (or the embedded stack's). */
-export async function installCommand(argv: string[]): Promise<number> {
-  const p = args(argv, INSTALL, { method: { type: 'string' } });
-  const method = (p.values.method ?? 'auto') as Method;
-  if (!['auto', 'files', 'sql'].includes(method)) throw new CliError(`--method must be auto, files or sql, not "${method}"`, `usage: ${INSTALL}`, 2);
-  const r = await withClient((c, url) => install(c, url, method));
-  print(p, r, () => r.action === 'already installed'
-    ? `pg_centroid ${r.version} is already installed in ${r.database}`
-    : `pg_centroid ${r.version} ${r.action} in ${r.database} (${r.method === 'files' ? `files copied to ${r.share_dir}, then ${r.action === 'updated' ? 'ALTER EXTENSION UPDATE' : 'CREATE EXTENSION'}` : 'plain SQL installer'}; language ${r.language})`);
-  return 0;
-}
-
-const PLOT = 'pg-centroid plot <table> --out plot.svg [--html plot.html] [--sample 2000] [--json]';
-
-/** `plot <table> --out file.svg`: a scatter of a sample coloured by cluster, centroids marked. */
-export async function plot(argv: string[]): Promise<number> {
-  const p = args(argv, PLOT, { out: { type: 'string' }, html: { type: 'string' }, sample: { type: 'string' } });
-  const table = positional(p, 0, 'table', PLOT);
-  const out = p.values.out;
-  const html = p.values.html;
-  if (typeof out !== 'string' && typeof html !== 'string') throw new CliError('missing --out (or --html)', `usage: ${PLOT}`, 2);
-  const n = Number(p.values.sample ?? 2000);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--sample must be a positive integer, not "${String(p.values.sample)}"`, `usage: ${PLOT}`, 2);
-  const { status, rows } = await withClient(async (c) => {
-    const api = new PgCentroid(c);
-    return { status: await api.status(table), rows: await api.sample(table, n) };
-  });
-  const s = status.settings;
-  if (!s) throw new CliError(`the settings of ${status.table} no longer fit the table: ${status.error?.message ?? ''}`, status.error?.hint ?? '');
-  const finite = rows.filter((r) => r.features.every(Number.isFinite));
-  const proj = projection(s.clustering_columns, finite.map((r) => r.features), s.standardize === 'zscore');
-  const data: PlotData = {
-    title: `${status.table}: ${s.cluster_count} clusters (${s.clustering_algorithm}, ${s.distance_type})`,
-    subtitle: `${finite.length} sampled rows of ${status.rows ?? '?'}; ${s.clustering_columns.length > 2 ? `projected from ${s.clustering_columns.length} columns (${s.clustering_columns.join(', ')})` : s.clustering_columns.join(' vs ')}; ${status.refits} refits`,
-    axes: proj.axes,
-    points: finite.map((r) => {
-      const [x, y] = proj.project(r.features);
-      return { x, y, cluster: r.cluster };
-    }),
-    centroids: status.clusters.map((c) => {
-      const [x, y] = proj.project(c.centroid);
-      return { x, y, cluster: c.cluster, size: c.size };
-    }),
-  };
-  const svg = renderSvg(data);
-  if (typeof out === 'string') writeFileSync(out, svg);
-  if (typeof html === 'string') writeFileSync(html, renderHtml(data, svg));
-  const summary = { table: status.table, out: out ?? null, html: html ?? null, points: data.points.length, clusters: data.centroids.length, axes: data.axes };
-  print(p, summary, () => `wrote ${[out, html].filter(Boolean).join(' and ')}: ${summary.points} rows, ${summary.clusters} centroids (${data.axes.filter(Boolean).join(' vs ')})`);
-  return 0;
-}
-
-const LOAD = 'pg-centroid load <table> --csv rows.csv [--batch 10000] [--json]';
-
-/** `load <table> --csv file`: bulk insert (header row names the columns), one INSERT per batch so clustering refits once per batch. */
-export async function load(argv: string[]): Promise<number> {
-  const p = args(argv, LOAD, { csv: { type: 'string' }, batch: { type: 'string' } });
-  const table = positional(p, 0, 'table', LOAD);
-  const file = p.values.csv;
-  if (typeof file !== 'string') throw new CliError('missing --csv', `usage: ${LOAD}`, 2);
-  if (!existsSync(file)) throw new CliError(`no file ${file}`, `usage: ${LOAD}`, 2);
-  const batch = Number(p.values.batch ?? 10000);
-  if (!Number.isInteger(batch) || batch < 1) throw new CliError(`--batch must be a positive integer, not "${String(p.values.batch)}"`, `usage: ${LOAD}`, 2);
-  let records: (string | null)[][];
-  try {
-    records = parseCsv(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, 'write CSV with a header row of column names');
-  }
-  const [header, ...data] = records;
-  if (!header || header.some((h) => h === null)) throw new CliError(`${file} has no header row of column names`, 'the first line names the columns, e.g. v1,v2,v3');
-  const names = header as string[];
-  const started = Date.now();
-  const inserted = await withClient(async (c) => {
-    const api = new PgCentroid(c);
-    const bar = progress(`loading ${table}`, data.length);
-    let done = 0;
-    try {
-      for (let i = 0; i < data.length; i += batch) {
-        const rows = data.slice(i, i + batch).map((r) => Object.fromEntries(names.map((n, j) => [n, r[j] ?? null])));
-        done += await api.insert(table, rows);
-        bar.update(done);
-      }
-    } finally {
-      bar.finish();
-    }
-    return done;
-  });
-  const result = { table, rows: inserted, batches: Math.ceil(data.length / batch), duration_ms: Date.now() - started };
-  print(p, result, () => `loaded ${inserted} rows into ${table} in ${result.batches} statement${result.batches === 1 ? '' : 's'} (${(result.duration_ms / 1000).toFixed(1)} s)`);
-  return 0;
-}
-
-/** `bench [args...]`: runs the benchmark (bench/run.ts, or $PG_CENTROID_BENCH) with tsx, passing the arguments on. */
-export async function bench(argv: string[]): Promise<number> {
-  const root = projectRoot();
-  const script = process.env.PG_CENTROID_BENCH ?? join(root, 'bench', 'run.ts');
-  if (!existsSync(script)) throw new CliError(`no benchmark script at ${script}`, 'run pg-centroid bench from a checkout of pg_centroid (npm install first)');
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  const [cmd, cmdArgs] = existsSync(tsx) ? [tsx, [script, ...argv]] : ['npx', ['tsx', script, ...argv]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-}
+export const bench: Command = {
+  name: 'bench',
+  usage: 'bench [args...]',
+  summary: 'run the benchmark (bench/run.ts, in a checkout)',
+  help: `Runs bench/run.ts with tsx, passing the arguments on, and exits with its exit code
+(pg-centroid bench -- --help passes --help on). Needs a checkout of pg_centroid.`,
+  async run(argv) {
+    const root = projectRoot();
+    const script = process.env.PG_CENTROID_BENCH ?? join(root, 'bench', 'run.ts');
+    if (!existsSync(script)) throw new CliError(`no benchmark script at ${script}`, 'run pg-centroid bench from a checkout of pg_centroid (npm install first)');
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    const passed = argv[0] === '--' ? argv.slice(1) : argv;
+    const [cmd, cmdArgs] = existsSync(tsx) ? [tsx, [script, ...passed]] : ['npx', ['tsx', script, ...passed]];
+    return new Promise((resolve, reject) => {
+      const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  },
+};

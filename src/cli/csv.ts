@@ -1,17 +1,31 @@
-// A small RFC 4180 CSV reader for `pg-centroid load`: quoted fields, doubled quotes, CRLF; empty fields are NULL.
+// A small RFC 4180 CSV reader for `pg-centroid load`: quoted fields, doubled quotes, CRLF; empty
+// fields are NULL; each record knows the line it starts on, so errors can name it.
 
-/** Splits CSV text into records of fields (null for an empty unquoted field). */
-export function parseCsv(text: string): (string | null)[][] {
-  const records: (string | null)[][] = [];
+/** One record: its fields (null for an empty unquoted field) and the 1-based line it starts on. */
+export interface CsvRecord {
+  fields: (string | null)[];
+  line: number;
+}
+
+/** Splits CSV text into records with their line numbers; blank lines are skipped. */
+export function readCsv(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
   let record: (string | null)[] = [];
   let field = '';
   let quoted = false;
   let wasQuoted = false;
+  let line = 1;
+  let start = 1;
   let i = 0;
   const endField = () => {
     record.push(field === '' && !wasQuoted ? null : field);
     field = '';
     wasQuoted = false;
+  };
+  const endRecord = () => {
+    endField();
+    if (!(record.length === 1 && record[0] === null)) records.push({ fields: record, line: start });
+    record = [];
   };
   while (i < text.length) {
     const ch = text[i] as string;
@@ -22,7 +36,10 @@ export function parseCsv(text: string): (string | null)[][] {
         continue;
       }
       if (ch === '"') quoted = false;
-      else field += ch;
+      else {
+        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line++;
+        field += ch;
+      }
       i++;
       continue;
     }
@@ -32,19 +49,21 @@ export function parseCsv(text: string): (string | null)[][] {
     } else if (ch === ',') {
       endField();
     } else if (ch === '\n' || ch === '\r') {
-      endField();
-      records.push(record);
-      record = [];
+      endRecord();
       if (ch === '\r' && text[i + 1] === '\n') i++;
+      line++;
+      start = line;
     } else {
       field += ch;
     }
     i++;
   }
-  if (quoted) throw new Error('the CSV ends inside a quoted field');
-  if (field !== '' || wasQuoted || record.length > 0) {
-    endField();
-    records.push(record);
-  }
-  return records.filter((r) => !(r.length === 1 && r[0] === null));
+  if (quoted) throw new Error(`the CSV ends inside a quoted field (opened on line ${start} or later)`);
+  if (field !== '' || wasQuoted || record.length > 0) endRecord();
+  return records;
+}
+
+/** Splits CSV text into records of fields (null for an empty unquoted field). */
+export function parseCsv(text: string): (string | null)[][] {
+  return readCsv(text).map((r) => r.fields);
 }

@@ -1,106 +1,113 @@
 // The pg-centroid command line: a thin layer over the SQL functions and the embedded stack.
 
 import { down, isRunning, stackUrl, up } from '../stack/stack';
-import { attach, bench, detach, fit, installCommand, load, plot, refit, status } from './commands';
-import { CliError } from './connect';
+import { wantsHelp, type Command } from './args';
+import { attach, bench, detach, installCommand, refit, scheduleRefit, status, unscheduleRefit } from './commands';
+import { CliError, EXIT } from './connect';
+import { demo } from './demo';
+import { packageVersion } from './install';
+import { load } from './load';
+import { chooseK, fit, models, predict, scheduleFit, unscheduleFit } from './models';
+import { plot } from './plot-command';
 
 const log = (line: string) => console.error(line);
 
+/** `db up | down | url | status`: the embedded stack. */
+const db: Command = {
+  name: 'db',
+  usage: 'db up | down | url | status [--json]',
+  summary: 'the embedded PostgreSQL 18 + TimescaleDB + pljs stack',
+  help: `  up       build (once, as root: mmdebstrap) and start it; prints its URL
+  down     stop it (its files stay)
+  url      print its URL
+  status   whether it runs
+It listens on 127.0.0.1, port PG_CENTROID_PORT (54329), and lives in PG_CENTROID_STACK (.stack/).`,
+  async run(argv) {
+    const json = argv.includes('--json');
+    switch (argv.filter((a) => a !== '--json')[0]) {
+      case 'up': {
+        const url = up(log);
+        console.log(json ? JSON.stringify({ url }) : url);
+        return EXIT.ok;
+      }
+      case 'down':
+        down();
+        return EXIT.ok;
+      case 'url':
+        console.log(json ? JSON.stringify({ url: stackUrl() }) : stackUrl());
+        return EXIT.ok;
+      case 'status': {
+        const running = isRunning();
+        if (json) console.log(JSON.stringify({ running, url: stackUrl() }));
+        else console.log(running ? `running at ${stackUrl()}` : 'not running (start it with: pg-centroid db up)');
+        return EXIT.ok;
+      }
+      default:
+        throw new CliError(argv[0] === undefined ? 'missing what to do with the stack' : `unknown db action "${argv[0]}"`, `usage: pg-centroid ${this.usage}`, EXIT.usage);
+    }
+  },
+};
+
+/** Every command, in the order the overview lists them. */
+const COMMANDS: Command[] = [db, installCommand, attach, detach, status, refit, scheduleRefit, unscheduleRefit, load, fit, predict, chooseK, models, scheduleFit, unscheduleFit, plot, bench, demo];
+
+/** The overview: every command with its summary, then where it connects and the exit codes. */
+function usage(): string {
+  const lines = ['usage: pg-centroid <command> [arguments] (pg-centroid <command> --help for its options)', ''];
+  for (const c of COMMANDS) {
+    const first = (c.usage.split('\n')[0] as string).replace(/ \[--json\]$/, '');
+    lines.push(`  ${first}`, `      ${c.summary}`);
+  }
+  lines.push(
+    '',
+    'Commands that print data take --json. They talk to DATABASE_URL, or to the embedded stack when',
+    'DATABASE_URL is not set (start it with: pg-centroid db up). pg-centroid --version prints the version.',
+    '',
+    'Exit codes: 0 ok; 1 refused by the server (its message and hint are printed); 2 bad arguments (usage,',
+    'files, DATABASE_URL); 3 server not reachable; 4 pg_centroid not installed in the database; 5 the server',
+    'refused the connection (no such database or role, authentication).',
+  );
+  return lines.join('\n');
+}
+
+/** One command's help: its usage, then what it does and its options. */
+function commandHelp(c: Command): string {
+  return `usage: pg-centroid ${c.usage.replace(/\n\s*/g, '\n       pg-centroid ')}\n\n${c.summary}.\n\n${c.help}`;
+}
+
 /** Runs one command and returns the process exit code. */
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'db':
-      return db(rest[0], rest.includes('--json'));
-    case 'install':
-      return installCommand(rest);
-    case 'attach':
-      return attach(rest);
-    case 'detach':
-      return detach(rest);
-    case 'status':
-      return status(rest);
-    case 'refit':
-      return refit(rest);
-    case 'fit':
-      return fit(rest);
-    case 'plot':
-      return plot(rest);
-    case 'load':
-      return load(rest);
-    case 'bench':
-      return bench(rest);
-    case 'demo': {
-      const { demo } = await import('./demo');
-      await demo(log);
-      return 0;
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-      console.log(USAGE);
-      return 0;
-    default:
-      console.error(`unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    console.error(usage());
+    return EXIT.usage;
   }
-}
-
-/** `db up | down | url | status`: the embedded stack. */
-function db(action: string | undefined, json: boolean): number {
-  switch (action) {
-    case 'up': {
-      const url = up(log);
-      console.log(json ? JSON.stringify({ url }) : url);
-      return 0;
-    }
-    case 'down':
-      down();
-      return 0;
-    case 'url':
-      console.log(json ? JSON.stringify({ url: stackUrl() }) : stackUrl());
-      return 0;
-    case 'status': {
-      const running = isRunning();
-      if (json) console.log(JSON.stringify({ running, url: stackUrl() }));
-      else console.log(running ? `running at ${stackUrl()}` : 'not running (start it with: pg-centroid db up)');
-      return 0;
-    }
-    default:
-      console.error('usage: pg-centroid db up | down | url | status');
-      return 2;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(`pg-centroid ${packageVersion()}`);
+    return EXIT.ok;
   }
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS.find((c) => c.name === rest[0]);
+    if (rest[0] !== undefined && !topic) throw new CliError(`unknown command "${rest[0]}"`, 'pg-centroid help lists the commands', EXIT.usage);
+    console.log(topic ? commandHelp(topic) : usage());
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new CliError(`unknown command "${name}"`, `pg-centroid help lists the commands: ${COMMANDS.map((c) => c.name).join(', ')}`, EXIT.usage);
+  if (wantsHelp(rest)) {
+    console.log(commandHelp(command));
+    return EXIT.ok;
+  }
+  return command.run(rest);
 }
-
-const USAGE = `usage: pg-centroid <command>
-
-  db up | down | url | status   the embedded PostgreSQL 18 + TimescaleDB + pljs stack
-  install [--method auto|files|sql]
-                                install pg_centroid into the database (extension files, or plain SQL)
-  attach <table> --config settings.json [--no-refit]
-                                cluster a table on insert (settings + trigger + first clustering)
-  detach <table>                stop clustering a table on insert (cluster numbers stay)
-  status [table]                settings, rows, last refit, cost and clusters of clustered tables
-  refit <table>                 re-cluster a table's window now
-  fit <model> --source <table|view|SELECT> --config settings.json
-                                segment a table in one call and record the model version
-  load <table> --csv rows.csv [--batch 10000]
-                                bulk insert rows (clustered on the way in), with a progress bar
-  plot <table> --out plot.svg [--html plot.html] [--sample 2000]
-                                scatter of a sample coloured by cluster, centroids marked
-  bench [args...]               run the benchmark (bench/run.ts)
-  demo                          stream rows from drifting sources into a clustered hypertable
-
-Commands that print data take --json. They talk to DATABASE_URL, or to the embedded stack when
-DATABASE_URL is not set (start it with: pg-centroid db up).`;
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
     const hint = e instanceof CliError ? e.hint : '';
-    if (process.argv.includes('--json')) console.log(JSON.stringify({ error: { message, hint } }));
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ error: { message, hint, ...(e instanceof CliError ? e.extra : {}) } }));
     console.error(`error: ${message}${hint ? `\nhint: ${hint}` : ''}`);
-    process.exit(e instanceof CliError ? e.exitCode : 1);
+    process.exit(e instanceof CliError ? e.exitCode : EXIT.refused);
   },
 );

@@ -12,9 +12,33 @@ export interface Queryable {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
-/** What one refit did (centroid.refit): the type the in-database code returns. */
-export type { RefitResult } from '../config/results';
-import type { RefitResult as RefitOutcome } from '../config/results';
+/**
+ * What one refit did (centroid.refit). The server's JSON is read as it comes, with its time and
+ * pending-row keys in snake_case whichever spelling the server used (durationMs or duration_ms).
+ */
+export interface RefitOutcome {
+  status: 'refitted' | 'waiting' | 'too-few-distinct';
+  rows: number;
+  invalid: number;
+  changed: number;
+  iterations: number;
+  cost: number;
+  duration_ms: number;
+  /** The pending row's cluster, when one was given and the window was clustered. */
+  pending_label: number | null;
+  [key: string]: unknown;
+}
+
+/** A refit's JSON with duration_ms and pending_label, from either spelling. */
+export function refitOutcome(raw: unknown): RefitOutcome | null {
+  if (raw === null || raw === undefined) return null;
+  const { durationMs, pendingLabel, ...rest } = raw as Record<string, unknown>;
+  return {
+    ...rest,
+    duration_ms: Number(rest.duration_ms ?? durationMs ?? 0),
+    pending_label: (rest.pending_label ?? pendingLabel ?? null) as number | null,
+  } as RefitOutcome;
+}
 
 /** What centroid.attach did. */
 export interface AttachResult {
@@ -86,6 +110,49 @@ export interface SampleRow {
   cluster: number | null;
 }
 
+/** What centroid.choose_k returns: one candidate per k, and the k it recommends. */
+export interface ChooseKResult {
+  /** By silhouette, else by the elbow of the cost curve. */
+  recommended: number;
+  by_silhouette: number | null;
+  by_elbow: number | null;
+  rows_used: number;
+  rows_skipped: number;
+  duration_ms: number;
+  candidates: { k: number; cost: number; silhouette: number | null; davies_bouldin: number | null; calinski_harabasz: number | null; iterations: number }[];
+}
+
+/** What centroid.schedule_refit and centroid.schedule_fit return: the pg_cron job. */
+export interface ScheduleResult {
+  job_name: string;
+  job_id: number;
+  schedule: string;
+  command: string;
+  cron_database: string | null;
+}
+
+/** One version of a fitted model (a row of centroid.models; k is the number of centroids). */
+export interface ModelVersion {
+  model: string;
+  version: number;
+  k: number;
+  source: string;
+  config: Config;
+  centroids: number[][];
+  standardization: { means: number[]; scales: number[] } | null;
+  cost: number;
+  iterations: number | null;
+  metrics: Record<string, unknown> | null;
+  rows_used: number;
+  rows_skipped: number;
+  duration_ms: number | null;
+  owner: string;
+  created_at: Date;
+}
+
+// A SELECT (or WITH, VALUES, TABLE) statement rather than a relation name, as centroid.fit tells them apart.
+const QUERY_START = /^\s*(\(|select\b|with\b|values\b|table\b)/i;
+
 /** The pg_centroid API over one connection pool or client. */
 export class PgCentroid {
   private readonly db: Queryable;
@@ -104,7 +171,8 @@ export class PgCentroid {
 
   /** Writes the table's settings, creates its row trigger and (unless refit is false) clusters the rows already there. */
   async attach(table: string, config: Config, options: { refit?: boolean } = {}): Promise<AttachResult> {
-    return this.value('SELECT centroid.attach($1::regclass, $2::jsonb, $3) AS v', [table, JSON.stringify(config), options.refit ?? true]);
+    const r = await this.value<AttachResult>('SELECT centroid.attach($1::regclass, $2::jsonb, $3) AS v', [table, JSON.stringify(config), options.refit ?? true]);
+    return { ...r, refit: refitOutcome(r.refit) };
   }
 
   /** Stops clustering the table on insert (its cluster numbers stay). */
@@ -125,7 +193,17 @@ export class PgCentroid {
 
   /** Re-clusters the table's window now. */
   async refit(table: string): Promise<RefitOutcome> {
-    return this.value('SELECT centroid.refit($1::regclass) AS v', [table]);
+    return refitOutcome(await this.value('SELECT centroid.refit($1::regclass) AS v', [table])) as RefitOutcome;
+  }
+
+  /** Registers a pg_cron job that refits the table on a schedule (cron syntax, or 'N seconds'). */
+  async scheduleRefit(table: string, schedule: string): Promise<ScheduleResult> {
+    return this.value('SELECT centroid.schedule_refit($1::regclass, $2) AS v', [table, schedule]);
+  }
+
+  /** Removes the table's scheduled refit; false when there was none. */
+  async unscheduleRefit(table: string): Promise<boolean> {
+    return this.value('SELECT centroid.unschedule_refit($1::regclass) AS v', [table]);
   }
 
   /** Segments a table, view or query in one call and records the model (the batch workflow). */
@@ -141,6 +219,62 @@ export class PgCentroid {
       [model, JSON.stringify(points)],
     );
     return r.rows.map((row) => (row.v === null ? null : Number(row.v)));
+  }
+
+  /** Fits every k from kMin to kMax (default 2 to 10) and recommends one (writes nothing). */
+  async chooseK(source: string, config: Omit<Config, 'cluster_count'> & { cluster_count?: number }, options: { kMin?: number; kMax?: number } = {}): Promise<ChooseKResult> {
+    return this.value('SELECT centroid.choose_k($1, $2::jsonb, $3, $4) AS v', [source, JSON.stringify(config), options.kMin ?? 2, options.kMax ?? 10]);
+  }
+
+  /** Registers a pg_cron job that refits the model on a schedule, refreshing a materialized view first when given. */
+  async scheduleFit(model: string, source: string, config: Config, schedule: string, options: { refresh?: string } = {}): Promise<ScheduleResult> {
+    return this.value('SELECT centroid.schedule_fit($1, $2, $3::jsonb, $4, $5) AS v', [model, source, JSON.stringify(config), schedule, options.refresh ?? null]);
+  }
+
+  /** Removes the model's scheduled refit; false when there was none. */
+  async unscheduleFit(model: string): Promise<boolean> {
+    return this.value('SELECT centroid.unschedule_fit($1) AS v', [model]);
+  }
+
+  /** The versions of every model you own, or of one model, oldest first (centroid.models). */
+  async models(model?: string): Promise<ModelVersion[]> {
+    const r = await this.db.query(
+      `SELECT m.model, m.version, pg_catalog.array_length(m.centroids, 1) AS k, m.source, m.config, m.centroids, m.standardization, m.cost,
+              m.iterations, m.metrics, m.rows_used::float8 AS rows_used, m.rows_skipped::float8 AS rows_skipped, m.duration_ms, m.owner::text AS owner, m.created_at
+         FROM centroid.models m WHERE $1::text IS NULL OR m.model = $1 ORDER BY m.model, m.version`,
+      [model ?? null],
+    );
+    return r.rows as unknown as ModelVersion[];
+  }
+
+  /** The latest version of a model (the one predict uses), or null when there is none. */
+  async model(model: string): Promise<ModelVersion | null> {
+    const versions = await this.models(model);
+    return versions[versions.length - 1] ?? null;
+  }
+
+  /**
+   * A random sample of at most n rows of a source (table, view or SELECT; by default the one the
+   * model was fitted on), with the model's clustering columns and its predicted cluster.
+   */
+  async sampleModel(model: string, n: number, source?: string): Promise<{ version: ModelVersion; rows: SampleRow[] }> {
+    const version = await this.model(model);
+    if (!version) throw new Error(`model "${model}" does not exist (fit it first: centroid.fit)`);
+    const from = await this.relationOrQuery(source ?? version.source);
+    const features = `ARRAY[${version.config.clustering_columns.map((c) => `${ident(c)}::float8`).join(', ')}]`;
+    const r = await this.db.query(
+      `SELECT s.f, centroid.predict($1, s.f) AS c FROM (SELECT ${features} AS f FROM ${from} ORDER BY pg_catalog.random() LIMIT ${integer(Math.max(1, Math.floor(n)))}) s`,
+      [model],
+    );
+    return { version, rows: r.rows.map((row) => ({ features: (row.f as (number | null)[]).map(Number), cluster: row.c === null ? null : Number(row.c) })) };
+  }
+
+  /** A FROM item for a source: a relation's quoted name, or a SELECT statement as a subquery. */
+  private async relationOrQuery(source: string): Promise<string> {
+    if (QUERY_START.test(source)) return `(${source.trim().replace(/;+\s*$/, '')}) AS src`;
+    const rel = await this.value<string | null>('SELECT pg_catalog.to_regclass($1)::text AS v', [source]);
+    if (!rel) throw new Error(`source "${source}" is neither a table, view or materialized view, nor a SELECT statement`);
+    return rel;
   }
 
   /** A random sample of at most n rows of a clustered table: its clustering columns and cluster number. */

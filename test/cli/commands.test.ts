@@ -179,7 +179,7 @@ describe('reaching the server', () => {
   it('says how to start the embedded stack when the server cannot be reached (exit 3)', async () => {
     const r = await cli(['status', '--json'], 'postgres://postgres@127.0.0.1:1/postgres');
     expect(r.code).toBe(3);
-    expect(r.json.error.message).toContain('cannot reach PostgreSQL at 127.0.0.1:1/postgres (ECONNREFUSED)');
+    expect(r.json.error.message).toBe('cannot reach PostgreSQL at 127.0.0.1:1/postgres (ECONNREFUSED: nothing listens there)');
     expect(r.json.error.hint).toContain('npx pg-centroid db up');
     expect(r.stderr).toContain('DATABASE_URL');
   });

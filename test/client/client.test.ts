@@ -1,13 +1,14 @@
-// The client API (src/client) on the real stack: attach, status, refit, sample, fit, predict, detach,
-// with errors arriving as pg errors that keep the server's hint.
+// The client API (src/client) on the real stack: attach, status, refit, sample, fit, predict, choose_k,
+// models, schedules, detach, with errors arriving as pg errors that keep the server's hint.
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgCentroid, connect, type Config } from '../../src/client/index';
-import { createDatabase, type TestDatabase } from '../db/database';
+import { PgCentroid, connect, refitOutcome, type Config } from '../../src/client/index';
+import { createDatabase, urlFor, type TestDatabase } from '../db/database';
 
 let db: TestDatabase;
 let api: PgCentroid;
+let cronDb: pg.Client;
 
 // Two groups on the diagonal, 20 rows each.
 const LOW = Array.from({ length: 20 }, (_, i) => [i % 4, (i * 3) % 5]);
@@ -23,7 +24,12 @@ const CONFIG: Config = {
 };
 
 beforeAll(async () => {
+  cronDb = new pg.Client({ connectionString: urlFor('postgres') });
+  cronDb.on('notice', () => {});
+  await cronDb.connect();
+  await cronDb.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
   db = await createDatabase('client_api');
+  await db.client.query('CREATE EXTENSION dblink');
   await db.client.query(`CREATE TABLE points (id bigserial, ts timestamptz NOT NULL DEFAULT now(), x float8, y float8, label int)`);
   await db.client.query(`SELECT create_hypertable('points', 'ts')`);
   const rows = [...LOW, ...HIGH];
@@ -32,6 +38,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await cronDb?.query(`DELETE FROM cron.job WHERE jobname LIKE ${pg.escapeLiteral(`pg_centroid refit % ${db?.name} %`)} OR jobname LIKE ${pg.escapeLiteral(`pg_centroid refit ${db?.name} %`)}`).catch(() => {});
+  await cronDb?.end();
   await db?.close();
 });
 
@@ -58,11 +66,31 @@ describe('client API', () => {
     expect((await api.statusAll()).map((t) => t.table)).toEqual(['public.points']);
   });
 
-  it('refit reports what it did', async () => {
+  it('refit reports what it did, with duration_ms and pending_label in snake_case', async () => {
     const r = await api.refit('points');
     expect(r.status).toBe('refitted');
     expect(r.rows).toBe(42);
     expect(r.changed).toBe(0);
+    expect(typeof r.duration_ms).toBe('number');
+    expect(r.pending_label).toBeNull();
+    expect(r).not.toHaveProperty('durationMs');
+    expect(r).not.toHaveProperty('pendingLabel');
+  });
+
+  it('reads a refit\'s JSON in either spelling of its keys', () => {
+    const camel = refitOutcome({ status: 'refitted', rows: 3, durationMs: 12.5, pendingLabel: 1 });
+    const snake = refitOutcome({ status: 'refitted', rows: 3, duration_ms: 12.5, pending_label: 1 });
+    expect(camel).toEqual({ status: 'refitted', rows: 3, duration_ms: 12.5, pending_label: 1 });
+    expect(snake).toEqual(camel);
+    expect(refitOutcome(null)).toBeNull();
+  });
+
+  it('scheduleRefit registers a pg_cron job; unscheduleRefit removes it', async () => {
+    const job = await api.scheduleRefit('points', '15 2 * * *');
+    expect(job).toMatchObject({ job_name: `pg_centroid refit table ${db.name} public.points`, schedule: '15 2 * * *', cron_database: 'postgres' });
+    expect((await cronDb.query('SELECT database FROM cron.job WHERE jobid = $1', [job.job_id])).rows).toEqual([{ database: db.name }]);
+    expect(await api.unscheduleRefit('points')).toBe(true);
+    expect(await api.unscheduleRefit('points')).toBe(false);
   });
 
   it('sample returns features and cluster numbers', async () => {
@@ -82,6 +110,39 @@ describe('client API', () => {
     expect(labels[0]).not.toBe(labels[1]);
     const nearLow = f.centroids.findIndex((c) => c[0]! < 25);
     expect(labels[0]).toBe(nearLow);
+  });
+
+  it('chooseK fits each k of the range and recommends the two groups', async () => {
+    const r = await api.chooseK('points', { key_column: 'id', clustering_columns: ['x', 'y'] }, { kMin: 2, kMax: 4 });
+    expect(r.candidates.map((c) => c.k)).toEqual([2, 3, 4]);
+    expect(r.recommended).toBe(2);
+    expect(r.rows_used).toBe(42);
+    expect(r.candidates[0]!.cost).toBeGreaterThan(r.candidates[2]!.cost);
+  });
+
+  it('models lists the versions; model gives the latest; sampleModel colours rows by predict', async () => {
+    await api.fit('diagonal', 'SELECT * FROM points WHERE x < 25', { key_column: 'id', clustering_columns: ['x', 'y'], cluster_count: 2, seed: 1 });
+    const versions = await api.models('diagonal');
+    expect(versions.map((v) => [v.version, v.k, v.rows_used, v.source])).toEqual([[1, 2, 42, 'points'], [2, 2, 21, 'SELECT * FROM points WHERE x < 25']]);
+    expect(versions[0]!.created_at).toBeInstanceOf(Date);
+    expect(versions[0]!.centroids).toHaveLength(2);
+    expect(versions[0]!.config.clustering_columns).toEqual(['x', 'y']);
+    expect((await api.models()).map((v) => v.model)).toEqual(['diagonal', 'diagonal']);
+    expect((await api.model('diagonal'))?.version).toBe(2);
+    expect(await api.model('nothing')).toBeNull();
+    const { version, rows } = await api.sampleModel('diagonal', 100, 'points');
+    expect(version.version).toBe(2);
+    expect(rows).toHaveLength(42);
+    const predicted = await api.predict('diagonal', rows.map((r) => r.features));
+    expect(rows.map((r) => r.cluster)).toEqual(predicted);
+  });
+
+  it('scheduleFit registers a pg_cron job for the model; unscheduleFit removes it', async () => {
+    const job = await api.scheduleFit('diagonal', 'points', { key_column: 'id', clustering_columns: ['x', 'y'], cluster_count: 2 }, '0 5 * * 0');
+    expect(job.job_name).toBe(`pg_centroid refit ${db.name} diagonal`);
+    expect((await cronDb.query('SELECT schedule FROM cron.job WHERE jobid = $1', [job.job_id])).rows).toEqual([{ schedule: '0 5 * * 0' }]);
+    expect(await api.unscheduleFit('diagonal')).toBe(true);
+    expect(await api.unscheduleFit('diagonal')).toBe(false);
   });
 
   it('errors keep the server\'s message and hint', async () => {
