@@ -44,8 +44,10 @@ BEGIN
     EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, detach.table_name);
     dropped := dropped || t.tgname::text;
   END LOOP;
-  -- Its scheduled refit would fail at every run once the settings are gone.
-  IF centroid_internal._cron_setting('cron.database_name') IS NOT NULL THEN
+  -- Its scheduled refit would fail at every run once the settings are gone. Jobs can only have been scheduled
+  -- where pg_cron is installed, or reached through dblink.
+  IF centroid_internal._cron_setting('cron.database_name') IS NOT NULL
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname IN ('pg_cron', 'dblink')) THEN
     BEGIN
       unscheduled := centroid.unschedule_refit(detach.table_name);
     EXCEPTION WHEN OTHERS THEN
