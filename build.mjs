@@ -182,7 +182,27 @@ async function buildNode() {
   });
 }
 
+/** The settings spec (src/config/spec.ts), bundled and imported here. */
+async function loadSpec() {
+  const r = await build({ entryPoints: [join(root, 'src/config/spec.ts')], bundle: true, write: false, format: 'esm', platform: 'neutral' });
+  return import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`);
+}
+
+/** Writes dist/settings.schema.json; with --docs, also the README's settings table (between its markers). */
+async function buildSettingsDocs(docs) {
+  const spec = await loadSpec();
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'settings.schema.json'), JSON.stringify(spec.settingsSchema(), null, 2) + '\n');
+  if (!docs) return;
+  const path = join(root, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const marked = /(<!-- settings:begin -->\n)[\s\S]*?(\n<!-- settings:end -->)/;
+  if (!marked.test(readme)) throw new Error('README.md has no <!-- settings:begin --> ... <!-- settings:end --> markers');
+  writeFileSync(path, readme.replace(marked, (_, a, b) => a + spec.settingsTable() + b));
+}
+
 const size = await buildExtension();
 await buildNode();
 buildDeclarations();
+await buildSettingsDocs(process.argv.includes('--docs'));
 console.log(`built extension/pg_centroid--${version}.sql (bundle ${(size / 1024).toFixed(1)} KB)`);

@@ -1,7 +1,9 @@
-// The settings vocabulary shared by clustering on insert (centroid.settings) and batch fits
-// (centroid.fit): every key, its default and range, and the validation that names the fix.
+// The validation of settings shared by clustering on insert (centroid.settings) and batch fits (centroid.fit):
+// each key's type, range and default come from its one declaration in spec.ts; the rules between keys are here.
+// Every refusal names the key, the bad value and the fix.
 
 import type { Algorithm, CenterChoice, DistanceType } from '../core/types';
+import { KEY_NAMES, type KeySpec, SPEC, type Key } from './spec';
 
 /** When the window is re-clustered. */
 export type RefitPolicy = 'statement' | 'row' | 'online';
@@ -12,29 +14,7 @@ export type InvalidRows = 'skip' | 'error';
 /** Scaling applied to features before clustering. */
 export type Standardize = 'none' | 'zscore';
 
-/** Settings as users write them (JSON keys). */
-export interface Config {
-  key_column: string;
-  clustering_columns: string[];
-  clustering_algorithm?: Algorithm;
-  center_choice?: CenterChoice;
-  cluster_count: number;
-  starting_centers?: number[][];
-  distance_type?: DistanceType | 'euclidian';
-  cluster_number_column?: string;
-  maximum_data_count?: number;
-  minimum_data_count?: number;
-  seed?: number;
-  starts?: number;
-  max_iterations?: number;
-  tolerance?: number;
-  refit?: RefitPolicy;
-  invalid_rows?: InvalidRows;
-  decay?: number;
-  time_column?: string | null;
-  standardize?: Standardize;
-  output_table?: string;
-}
+export type { Config } from './spec';
 
 /** Settings after defaults and validation: every key present and in range. */
 export interface Settings {
@@ -72,45 +52,6 @@ export class SettingsError extends Error {
   }
 }
 
-/** One documented key: used for validation, for "did you mean", and for the README table. */
-export interface KeyDoc {
-  key: keyof Config;
-  default: string;
-  range: string;
-  meaning: string;
-}
-
-/** Every key, in the order the README lists them. */
-export const KEYS: KeyDoc[] = [
-  { key: 'key_column', default: '(required)', range: 'a column of the table', meaning: 'column that identifies a row; changed labels are written back by it' },
-  { key: 'clustering_columns', default: '(required)', range: '1 to 1000 distinct numeric columns', meaning: 'the features clustered on' },
-  { key: 'clustering_algorithm', default: 'k-means', range: 'k-means, k-means++, k-medoids, k-medians', meaning: 'k-means++ is k-means with k-means++ starts' },
-  { key: 'center_choice', default: 'k-means++', range: 'random, k-means++, manual', meaning: 'how the first clustering starts; later ones start from the stored centroids' },
-  { key: 'cluster_count', default: '(required)', range: '1 to 1000', meaning: 'k, the number of clusters' },
-  { key: 'starting_centers', default: 'none', range: 'cluster_count points of len(clustering_columns) finite numbers', meaning: 'the first centers, for center_choice manual only' },
-  { key: 'distance_type', default: 'euclidean', range: 'euclidean (or the paper\'s euclidian), manhattan', meaning: 'distance between rows and centers' },
-  { key: 'cluster_number_column', default: '(required on insert)', range: 'an integer column of the table', meaning: 'receives each row\'s cluster number, 0 to cluster_count - 1' },
-  { key: 'maximum_data_count', default: '100000 (10000 for k-medoids)', range: 'minimum_data_count to 10000000 (10000 for k-medoids)', meaning: 'the window: at most this many most recent rows are clustered' },
-  { key: 'minimum_data_count', default: '10 x cluster_count (at most maximum_data_count)', range: 'cluster_count to maximum_data_count', meaning: 'below this many valid rows nothing is clustered; inserts still succeed' },
-  { key: 'seed', default: '42', range: 'integer 0 to 2147483647', meaning: 'seed of every random choice: same seed, same clusters' },
-  { key: 'starts', default: '10 for random, 1 for k-means++ and manual', range: '1 to 100', meaning: 'starts tried on a first clustering; the lowest cost wins' },
-  { key: 'max_iterations', default: '100', range: '1 to 10000', meaning: 'iteration limit of one clustering' },
-  { key: 'tolerance', default: '0.0001', range: '0 to 1', meaning: "relative to the data's mean variance, as scikit-learn: k-means stops when the squared distances its centers moved in one iteration sum to at most tolerance x the mean per-column variance (0: only when no label changes)" },
-  { key: 'refit', default: 'statement', range: 'statement, row, online', meaning: 'when the window is re-clustered: once per INSERT/COPY, on every row (the paper), or never in the insert path' },
-  { key: 'invalid_rows', default: 'skip', range: 'skip, error', meaning: 'rows with NULL, NaN or infinite features: kept with a NULL cluster number, or refused' },
-  { key: 'decay', default: '1', range: 'greater than 0 to 1', meaning: 'online policy: weight kept by past rows at each new row (1 = no forgetting)' },
-  { key: 'time_column', default: 'the hypertable\'s time dimension, else none', range: 'a column of the table', meaning: 'orders the window (most recent first); without one, the key orders it' },
-  { key: 'standardize', default: 'none', range: 'none, zscore', meaning: 'z-score features with means and deviations frozen at fit time' },
-  { key: 'output_table', default: 'the source', range: 'a table', meaning: 'centroid.fit: where cluster numbers are written' },
-];
-
-const ALGORITHMS: readonly Algorithm[] = ['k-means', 'k-means++', 'k-medoids', 'k-medians'];
-const CENTER_CHOICES: readonly CenterChoice[] = ['random', 'k-means++', 'manual'];
-const DISTANCES: readonly string[] = ['euclidean', 'euclidian', 'manhattan'];
-const POLICIES: readonly RefitPolicy[] = ['statement', 'row', 'online'];
-const INVALID: readonly InvalidRows[] = ['skip', 'error'];
-const STANDARDIZE: readonly Standardize[] = ['none', 'zscore'];
-
 /** Where the settings are used: on insert a cluster number column is required. */
 export type Usage = 'insert' | 'fit';
 
@@ -121,24 +62,22 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
   }
   const raw = input as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (!KEYS.some((k) => k.key === key)) {
-      const close = closest(key, KEYS.map((k) => k.key));
-      throw new SettingsError(key, `unknown setting "${key}"`, close ? `did you mean "${close}"?` : `known settings: ${KEYS.map((k) => k.key).join(', ')}`);
+    if (!(KEY_NAMES as string[]).includes(key)) {
+      const close = closest(key, KEY_NAMES);
+      throw new SettingsError(key, `unknown setting "${key}"`, close ? `did you mean "${close}"?` : `known settings: ${KEY_NAMES.join(', ')}`);
     }
   }
 
   const keyColumn = columnName(raw, 'key_column', true) as string;
   const columns = columnList(raw);
-  const algorithm = oneOf(raw, 'clustering_algorithm', ALGORITHMS, 'k-means');
-  const k = int(raw, 'cluster_count', undefined, 1, 1000);
-  const defaultChoice: CenterChoice = 'k-means++';
-  const centerChoice = oneOf(raw, 'center_choice', CENTER_CHOICES, defaultChoice);
-  const distanceRaw = oneOf(raw, 'distance_type', DISTANCES, 'euclidean');
-  const distance: DistanceType = distanceRaw === 'manhattan' ? 'manhattan' : 'euclidean';
+  const algorithm = oneOf(raw, 'clustering_algorithm') as Algorithm;
+  const k = int(raw, 'cluster_count');
+  const centerChoice = oneOf(raw, 'center_choice') as CenterChoice;
+  const distance: DistanceType = oneOf(raw, 'distance_type') === 'manhattan' ? 'manhattan' : 'euclidean';
   const clusterColumn = columnName(raw, 'cluster_number_column', usage === 'insert');
   // k-medoids takes at most 10,000 rows (src/core/kmedoids.ts): its window defaults to that.
-  const maximum = int(raw, 'maximum_data_count', algorithm === 'k-medoids' ? 10000 : 100000, 1, 10000000);
-  const minimum = int(raw, 'minimum_data_count', Math.min(10 * k, maximum), 1, 10000000);
+  const maximum = int(raw, 'maximum_data_count', algorithm === 'k-medoids' ? 10000 : 100000);
+  const minimum = int(raw, 'minimum_data_count', Math.min(10 * k, maximum));
   if (k > minimum) {
     throw new SettingsError('minimum_data_count', `minimum_data_count (${minimum}) is less than cluster_count (${k})`, `set minimum_data_count to at least ${k}: k clusters need at least k rows`);
   }
@@ -158,15 +97,15 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
     cluster_number_column: clusterColumn,
     maximum_data_count: maximum,
     minimum_data_count: minimum,
-    seed: int(raw, 'seed', 42, 0, 2147483647),
-    starts: int(raw, 'starts', defaultStarts, 1, 100),
-    max_iterations: int(raw, 'max_iterations', 100, 1, 10000),
-    tolerance: num(raw, 'tolerance', 1e-4, 0, 1, true),
-    refit: oneOf(raw, 'refit', POLICIES, 'statement'),
-    invalid_rows: oneOf(raw, 'invalid_rows', INVALID, 'skip'),
-    decay: num(raw, 'decay', 1, 0, 1, false),
+    seed: int(raw, 'seed'),
+    starts: int(raw, 'starts', defaultStarts),
+    max_iterations: int(raw, 'max_iterations'),
+    tolerance: num(raw, 'tolerance'),
+    refit: oneOf(raw, 'refit') as RefitPolicy,
+    invalid_rows: oneOf(raw, 'invalid_rows') as InvalidRows,
+    decay: num(raw, 'decay'),
     time_column: columnName(raw, 'time_column', false),
-    standardize: oneOf(raw, 'standardize', STANDARDIZE, 'none'),
+    standardize: oneOf(raw, 'standardize') as Standardize,
     output_table: tableName(raw, 'output_table'),
   };
   if (centerChoice === 'manual' && settings.starts !== 1 && raw.starts !== undefined) {
@@ -185,7 +124,7 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
 }
 
 /** Reads a required or optional column name. */
-function columnName(raw: Record<string, unknown>, key: keyof Config, required: boolean): string | null {
+function columnName(raw: Record<string, unknown>, key: Key, required: boolean): string | null {
   const v = raw[key];
   if (v === undefined || v === null) {
     if (required) throw new SettingsError(key, `${key} is missing`, `add "${key}": "<column name>"`);
@@ -198,7 +137,7 @@ function columnName(raw: Record<string, unknown>, key: keyof Config, required: b
 }
 
 /** Reads an optional table name (possibly schema-qualified). */
-function tableName(raw: Record<string, unknown>, key: keyof Config): string | null {
+function tableName(raw: Record<string, unknown>, key: Key): string | null {
   const v = raw[key];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string' || v.length === 0) {
@@ -216,8 +155,9 @@ function columnList(raw: Record<string, unknown>): string[] {
   if (typeof v === 'string') {
     throw new SettingsError('clustering_columns', `clustering_columns must be a list, not the text ${show(v)}`, `write "clustering_columns": [${JSON.stringify(v)}]`);
   }
-  if (!Array.isArray(v) || v.length === 0 || v.length > 1000) {
-    throw new SettingsError('clustering_columns', `clustering_columns must be a list of 1 to 1000 column names, not ${show(v)}`, 'write "clustering_columns": ["v1", "v2"]');
+  const max = SPEC.clustering_columns.max;
+  if (!Array.isArray(v) || v.length === 0 || v.length > max) {
+    throw new SettingsError('clustering_columns', `clustering_columns must be a list of 1 to ${max} column names, not ${show(v)}`, 'write "clustering_columns": ["v1", "v2"]');
   }
   const seen = new Set<string>();
   for (const c of v) {
@@ -232,19 +172,30 @@ function columnList(raw: Record<string, unknown>): string[] {
   return v as string[];
 }
 
-/** Reads a value from a fixed list. */
-function oneOf<T extends string>(raw: Record<string, unknown>, key: keyof Config, allowed: readonly T[], fallback: T): T {
+/** The spec of a key of a given type. */
+function spec<T extends KeySpec['type']>(key: Key, type: T): Extract<KeySpec, { type: T }> {
+  const s = SPEC[key] as KeySpec;
+  if (s.type !== type) throw new Error(`settings: ${key} is declared as ${s.type}, read as ${type}`);
+  return s as Extract<KeySpec, { type: T }>;
+}
+
+/** Reads a value from a fixed list (the key's values and default in the spec). */
+function oneOf(raw: Record<string, unknown>, key: Key): string {
+  const { values: allowed, default: fallback } = spec(key, 'enum');
   const v = raw[key];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+  if (typeof v !== 'string' || !allowed.includes(v)) {
     const close = typeof v === 'string' ? closest(v, allowed) : null;
     throw new SettingsError(key, `${key} must be one of ${allowed.join(', ')}, not ${show(v)}`, close ? `did you mean "${close}"?` : `write "${key}": "${fallback}"`);
   }
-  return v as T;
+  return v;
 }
 
-/** Reads an integer in [min, max]. */
-function int(raw: Record<string, unknown>, key: keyof Config, fallback: number | undefined, min: number, max: number): number {
+/** Reads an integer in the key's range; `derived` is its default when the spec derives it from other keys. */
+function int(raw: Record<string, unknown>, key: Key, derived?: number): number {
+  const s = spec(key, 'integer');
+  const { min, max } = s;
+  const fallback = typeof s.default === 'number' ? s.default : derived;
   const v = raw[key];
   if (v === undefined || v === null) {
     if (fallback === undefined) throw new SettingsError(key, `${key} is missing`, `add "${key}": <integer from ${min} to ${max}>`);
@@ -259,10 +210,16 @@ function int(raw: Record<string, unknown>, key: keyof Config, fallback: number |
   return v;
 }
 
-/** Reads a finite number in [min, max] (or (min, max] when the minimum is exclusive). */
-function num(raw: Record<string, unknown>, key: keyof Config, fallback: number, min: number, max: number, minInclusive: boolean): number {
+/** Reads a finite number in the key's range ((min, max] when the minimum is exclusive). */
+function num(raw: Record<string, unknown>, key: Key): number {
+  const s = spec(key, 'number');
+  const { min, max } = s;
+  const minInclusive = !s.minExclusive;
   const v = raw[key];
-  if (v === undefined || v === null) return fallback;
+  if (v === undefined || v === null) {
+    if (s.default === null) throw new SettingsError(key, `${key} is missing`, `add "${key}": <number>`);
+    return s.default;
+  }
   const range = `${minInclusive ? 'from' : 'greater than'} ${min} to ${max}`;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new SettingsError(key, `${key} must be a number, not ${show(v)}`, `write "${key}": <number ${range}>`);

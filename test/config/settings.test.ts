@@ -1,7 +1,9 @@
 // Settings validation (pure): every refusal names the key, the bad value and the fix.
 
 import { describe, expect, it } from 'vitest';
-import { closest, KEYS, SettingsError, validateConfig } from '../../src/config/settings';
+import { readFileSync } from 'node:fs';
+import { closest, SettingsError, validateConfig } from '../../src/config/settings';
+import { KEY_NAMES, SPEC, settingsSchema, settingsTable } from '../../src/config/spec';
 import { OK, REFUSALS } from './refusals';
 
 /** Runs validateConfig and returns its SettingsError (fails the test when it accepts). */
@@ -56,8 +58,32 @@ describe('validateConfig accepts good settings', () => {
 
 describe('closest', () => {
   it('suggests the nearest key within three edits, ignoring case', () => {
-    expect(closest('MAXIMUM_DATA_CNT', KEYS.map((k) => k.key))).toBe('maximum_data_count');
-    expect(closest('tolerence', KEYS.map((k) => k.key))).toBe('tolerance');
-    expect(closest('zzzzzzzz', KEYS.map((k) => k.key))).toBeNull();
+    expect(closest('MAXIMUM_DATA_CNT', KEY_NAMES)).toBe('maximum_data_count');
+    expect(closest('tolerence', KEY_NAMES)).toBe('tolerance');
+    expect(closest('zzzzzzzz', KEY_NAMES)).toBeNull();
+  });
+});
+
+describe('the settings spec', () => {
+  it('is the table the README shows (regenerate it with: npm run docs)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = /<!-- settings:begin -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
+    expect(table).toBe(settingsTable());
+  });
+
+  it('gives every key a JSON Schema property, with the ranges the validator enforces', () => {
+    const schema = settingsSchema() as { properties: Record<string, { anyOf?: Record<string, unknown>[] } & Record<string, unknown>>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(KEY_NAMES);
+    expect(schema.required).toEqual(['key_column', 'clustering_columns', 'cluster_count']);
+    expect(schema.properties.cluster_count).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000 });
+    const decay = schema.properties.decay?.anyOf?.[0];
+    expect(decay).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1 });
+    // The validator refuses just past each integer range the schema states.
+    for (const k of KEY_NAMES) {
+      const s = SPEC[k];
+      if (s.type !== 'integer' || k === 'cluster_count' || k === 'minimum_data_count' || k === 'maximum_data_count') continue;
+      expect(() => validateConfig({ ...OK, [k]: s.max + 1 }), k).toThrow(SettingsError);
+      expect(() => validateConfig({ ...OK, [k]: s.max }), k).not.toThrow();
+    }
   });
 });
