@@ -81,9 +81,21 @@ CREATE TABLE centroid.state (
   changed_labels int8,
   refits int8 NOT NULL DEFAULT 0,
   refitted_at timestamptz,
-  online_updated_at timestamptz
+  online_updated_at timestamptz,
+  rms_radii float8[],
+  anomaly_threshold float8,
+  since_rows float8[],
+  since_anomalies float8[],
+  since_distance float8[],
+  as_of float8,
+  refit_reason text
 );
 COMMENT ON TABLE centroid.state IS 'pg_centroid: current centroids (cluster_count x dimensions) and facts of the last refit, per table';
+COMMENT ON COLUMN centroid.state.rms_radii IS 'per cluster, the RMS distance of its rows to its centroid at the last refit (normalized distances divide by it)';
+COMMENT ON COLUMN centroid.state.anomaly_threshold IS 'the normalized distance above which a row is an anomaly (fixed, or set from contamination at the last refit)';
+COMMENT ON COLUMN centroid.state.since_rows IS 'per cluster, rows labelled since the last refit (weighted by the online policy''s moves)';
+COMMENT ON COLUMN centroid.state.as_of IS 'online policy: the newest event time seen (seconds since the epoch, or the time column''s units)';
+COMMENT ON COLUMN centroid.state.refit_reason IS 'why the last refit ran: statement, row, online (first clustering), drift, refit (centroid.refit), schedule (pg_cron)';
 
 -- Loads the bundle (the TypeScript in src/, built by esbuild) once per connection.
 CREATE FUNCTION centroid_internal._load() RETURNS void

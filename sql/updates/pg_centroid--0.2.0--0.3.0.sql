@@ -10,6 +10,16 @@
 CREATE SCHEMA centroid_internal;
 COMMENT ON SCHEMA centroid_internal IS 'pg_centroid: internals (not an interface: names and signatures change between versions)';
 
+-- Anomalies and drift: each cluster's RMS radius and the threshold in effect; what was labelled since the last
+-- refit; the online policy's event time; why the last refit ran.
+ALTER TABLE centroid.state ADD COLUMN rms_radii float8[], ADD COLUMN anomaly_threshold float8, ADD COLUMN since_rows float8[],
+  ADD COLUMN since_anomalies float8[], ADD COLUMN since_distance float8[], ADD COLUMN as_of float8, ADD COLUMN refit_reason text;
+COMMENT ON COLUMN centroid.state.rms_radii IS 'per cluster, the RMS distance of its rows to its centroid at the last refit (normalized distances divide by it)';
+COMMENT ON COLUMN centroid.state.anomaly_threshold IS 'the normalized distance above which a row is an anomaly (fixed, or set from contamination at the last refit)';
+COMMENT ON COLUMN centroid.state.since_rows IS 'per cluster, rows labelled since the last refit (weighted by the online policy''s moves)';
+COMMENT ON COLUMN centroid.state.as_of IS 'online policy: the newest event time seen (seconds since the epoch, or the time column''s units)';
+COMMENT ON COLUMN centroid.state.refit_reason IS 'why the last refit ran: statement, row, online (first clustering), drift, refit (centroid.refit), schedule (pg_cron)';
+
 -- Model names belong to the role that fits them: the owner joins the key, and no role can add versions to,
 -- or reserve, another role's model name.
 ALTER TABLE centroid.models DROP CONSTRAINT models_pkey;

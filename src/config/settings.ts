@@ -38,6 +38,14 @@ export interface Settings {
   time_column: string | null;
   standardize: Standardize;
   output_table: string | null;
+  distance_column: string | null;
+  anomaly_column: string | null;
+  /** The anomaly threshold when fixed (3 by default), null when contamination sets it at each refit. */
+  anomaly_threshold: number | null;
+  contamination: number | null;
+  /** An interval (text, as PostgreSQL reads it) or a number of time units; null for none. */
+  half_life: string | number | null;
+  drift_refit: number | null;
 }
 
 /** A refused setting: names the key, the bad value and the fix. */
@@ -107,7 +115,17 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
     time_column: columnName(raw, 'time_column', false),
     standardize: oneOf(raw, 'standardize') as Standardize,
     output_table: tableName(raw, 'output_table'),
+    distance_column: columnName(raw, 'distance_column', false),
+    anomaly_column: columnName(raw, 'anomaly_column', false),
+    anomaly_threshold: null,
+    contamination: optionalNum(raw, 'contamination'),
+    half_life: halfLife(raw),
+    drift_refit: optionalNum(raw, 'drift_refit'),
   };
+  settings.anomaly_threshold = anomalyThreshold(raw, settings);
+  if (settings.drift_refit !== null && settings.refit !== 'online') {
+    throw new SettingsError('drift_refit', `drift_refit is given but refit is ${settings.refit}, which refits ${settings.refit === 'statement' ? 'after every statement' : 'on every row'} anyway`, 'set "refit": "online" to refit when the stream drifts, or remove drift_refit');
+  }
   if (centerChoice === 'manual' && settings.starts !== 1 && raw.starts !== undefined) {
     throw new SettingsError('starts', `starts is ${settings.starts} but center_choice is manual, which has one start`, 'remove "starts" or choose center_choice random or k-means++');
   }
@@ -117,10 +135,56 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
       throw new SettingsError(c === keyColumn ? 'key_column' : 'cluster_number_column', `column "${c}" is both a clustering column and the ${c === keyColumn ? 'key' : 'cluster number'} column`, `remove "${c}" from clustering_columns`);
     }
   }
+  checkOutputColumns(settings);
   if (clusterColumn !== null && clusterColumn === keyColumn) {
     throw new SettingsError('cluster_number_column', `cluster_number_column "${clusterColumn}" is also the key_column`, 'use a separate integer column for cluster numbers');
   }
   return settings;
+}
+
+/** Reads an optional number in the key's range (null when absent). */
+function optionalNum(raw: Record<string, unknown>, key: Key): number | null {
+  return raw[key] === undefined || raw[key] === null ? null : num(raw, key);
+}
+
+/** Reads half_life: an interval as text (checked by the server, which reads it) or a positive number. */
+function halfLife(raw: Record<string, unknown>): string | number | null {
+  const v = raw.half_life;
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
+  if (typeof v === 'string' && v.trim() !== '' && v.length <= 100) return v;
+  throw new SettingsError('half_life', `half_life must be an interval such as "7 days" (or a positive number for integer time columns), not ${show(v)}`, 'write "half_life": "7 days"');
+}
+
+/** The fixed anomaly threshold: the setting, else 3; none when contamination sets it (the two exclude each other). */
+function anomalyThreshold(raw: Record<string, unknown>, s: Settings): number | null {
+  const given = optionalNum(raw, 'anomaly_threshold');
+  if (given !== null && s.contamination !== null) {
+    throw new SettingsError('contamination', `contamination (${s.contamination}) and anomaly_threshold (${given}) are both given, but each sets the threshold`, 'keep one: "contamination" flags that share of the window at each refit, "anomaly_threshold" a fixed normalized distance');
+  }
+  const uses = s.anomaly_column !== null || s.drift_refit !== null;
+  if ((given !== null || s.contamination !== null) && !uses) {
+    const key = given !== null ? 'anomaly_threshold' : 'contamination';
+    throw new SettingsError(key, `${key} is given but nothing uses it: there is no anomaly_column and no drift_refit`, 'add "anomaly_column": "<boolean column>" to flag anomalies, or remove it');
+  }
+  if (s.contamination !== null) return null;
+  return given ?? 3;
+}
+
+/** The columns the clustering writes are distinct from each other and from the ones it reads. */
+function checkOutputColumns(s: Settings): void {
+  const writes: [Key, string | null][] = [
+    ['distance_column', s.distance_column],
+    ['anomaly_column', s.anomaly_column],
+  ];
+  for (const [key, c] of writes) {
+    if (c === null) continue;
+    const clash = c === s.key_column ? 'key_column' : c === s.cluster_number_column ? 'cluster_number_column' : s.clustering_columns.includes(c) ? 'clustering_columns' : c === s.time_column ? 'time_column' : null;
+    if (clash) throw new SettingsError(key, `${key} "${c}" is also named by ${clash}`, `use a column of its own for ${key}`);
+  }
+  if (s.distance_column !== null && s.distance_column === s.anomaly_column) {
+    throw new SettingsError('anomaly_column', `anomaly_column "${s.anomaly_column}" is also the distance_column`, 'use a boolean column for anomaly_column and a double precision one for distance_column');
+  }
 }
 
 /** Reads a required or optional column name. */

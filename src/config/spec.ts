@@ -137,6 +137,57 @@ export const SPEC = {
     doc: { range: '`none`, `zscore`', meaning: 'z-score features with means and deviations frozen at fit time' },
   },
   output_table: { type: 'table', default: null, doc: { default: 'the source', range: 'a table', meaning: '`centroid.fit`: where cluster numbers are written' } },
+  distance_column: {
+    type: 'column',
+    default: null,
+    doc: { default: 'none', range: 'a double precision (or real, numeric) column', meaning: "receives each row's distance to its own centroid, in the space clustered (z-scores under `standardize`), wherever a cluster number is written; NULL for rows with invalid features" },
+  },
+  anomaly_column: {
+    type: 'column',
+    default: null,
+    doc: {
+      default: 'none',
+      range: 'a boolean column',
+      meaning: "set to true when the row's normalized distance (its distance over its cluster's RMS radius, as BigQuery ML's ML.DETECT_ANOMALIES) exceeds the threshold, else false; NULL for rows with invalid features",
+    },
+  },
+  anomaly_threshold: {
+    type: 'number',
+    min: 0,
+    max: 1000000,
+    minExclusive: true,
+    default: null,
+    doc: { default: '3, unless `contamination` is set', range: 'greater than 0 to 1000000', meaning: 'the normalized distance above which a row is an anomaly (for `anomaly_column` and `drift_refit`)' },
+  },
+  contamination: {
+    type: 'number',
+    min: 0,
+    max: 0.5,
+    minExclusive: true,
+    default: null,
+    doc: { default: 'none', range: 'greater than 0 to 0.5; not with `anomaly_threshold`', meaning: 'instead of a fixed threshold: at each refit the threshold is set so that this share of the window is flagged' },
+  },
+  half_life: {
+    type: 'interval',
+    default: null,
+    doc: {
+      default: 'none',
+      range: "an interval such as `'7 days'` (a positive number for integer time columns)",
+      meaning: "event-time forgetting on the time column: a row's weight halves every half-life of event time before the newest row, in the `online` policy's moves (a late-arriving old row moves a centroid less) and in refits (weighted k-means)",
+    },
+  },
+  drift_refit: {
+    type: 'number',
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    default: null,
+    doc: {
+      default: 'none',
+      range: 'greater than 0 to 1; `online` policy only',
+      meaning: 'refits the window at the end of the statement in which the share of anomalies among the rows inserted since the last refit (at least `minimum_data_count` of them) passes this value',
+    },
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** A settings key. */
@@ -150,7 +201,9 @@ type ValueOf<S> = S extends { type: 'enum'; values: readonly (infer V)[] }
   ? V
   : S extends { type: 'integer' | 'number' }
     ? number
-    : S extends { type: 'column' | 'table' | 'interval' }
+    : S extends { type: 'interval' }
+      ? string | number
+      : S extends { type: 'column' | 'table' }
       ? string
       : S extends { type: 'columns' }
         ? string[]

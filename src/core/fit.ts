@@ -13,7 +13,7 @@ import {
   validateCenters,
 } from './seeding';
 import { distance as distanceBetween } from './distance';
-import type { Algorithm, CenterChoice, DistanceType, FitOptions, FitResult, Points } from './types';
+import { type Algorithm, type CenterChoice, ClusteringError, type DistanceType, type FitOptions, type FitResult, type Points } from './types';
 
 /** Compile-time proof that a switch over a string union is exhaustive. */
 function unreachable(value: never, what: string): never {
@@ -26,6 +26,14 @@ function validatePoints(points: Points): Summary {
   if (!Number.isInteger(n) || n < 1) throw new Error(`n is ${n}, expected an integer of at least 1 (no points to cluster)`);
   if (!Number.isInteger(d) || d < 1) throw new Error(`d is ${d}, expected an integer of at least 1`);
   if (data.length !== n * d) throw new Error(`points hold ${data.length} numbers, expected n * d = ${n} * ${d} = ${n * d}`);
+  if (points.weights !== undefined) {
+    const w = points.weights;
+    if (w.length !== n) throw new Error(`points have ${w.length} weights, expected one per point (${n})`);
+    for (let i = 0; i < n; i++) {
+      const v = w[i] as number;
+      if (!(v > 0 && v < Infinity)) throw new Error(`point ${i} has weight ${v}, expected a positive finite number`);
+    }
+  }
   // One compiled pass: a NaN or infinite value makes the variance non-finite, and only then are values scanned.
   const summary = summarize(points);
   if (summary.variance - summary.variance === 0) return summary;
@@ -154,17 +162,19 @@ export function kmeansSampleSize(k: number): number {
 
 /** A seeded uniform sample of m distinct rows (m at most n / 2), copied into new points. */
 export function sampleRows(points: Points, m: number, rng: Random): Points {
-  const { data, n, d } = points;
+  const { data, n, d, weights } = points;
   // Redrawing taken rows costs under 2 draws a row when m <= n / 2, and no O(n) index array.
   const taken = new Uint8Array(n);
   const out = new Float64Array(m * d);
+  const w = weights ? new Float64Array(m) : null;
   for (let t = 0, o = 0; t < m; t++) {
     let row = rng.int(n);
     while (taken[row] === 1) row = rng.int(n);
     taken[row] = 1;
+    if (w && weights) w[t] = weights[row] as number;
     for (let at = row * d, end = at + d; at < end; at++) out[o++] = data[at] as number;
   }
-  return { data: out, n: m, d };
+  return w ? { data: out, n: m, d, weights: w } : { data: out, n: m, d };
 }
 
 /**
@@ -214,6 +224,9 @@ export function fit(points: Points, options: FitOptions): FitResult {
   if (distinct < k) throw fewerDistinctError(k, distinct);
   options.trace?.('validated', points.n);
   const used = algorithmFor(options.algorithm, options.distance);
+  if (points.weights !== undefined && used !== 'k-means' && used !== 'k-means++') {
+    throw new ClusteringError(`weighted rows are clustered by k-means only, not ${used}`, 'use k-means with euclidean distance, or leave out the weights (half_life)');
+  }
   const choice = centerChoiceFor(options.algorithm, options.centerChoice);
   const starts = choice === 'manual' ? 1 : options.starts;
   const on = startRowsFor(points, options, used, choice);

@@ -37,7 +37,8 @@ export class HamerlyEngine implements LloydEngine {
   private readonly upper: Float64Array;
   private readonly lower: Float64Array;
   private readonly sums: Float64Array;
-  private readonly counts: Int32Array;
+  private readonly counts: Float64Array;
+  private readonly weights: Float64Array | null;
   private readonly moved: Float64Array;
   private readonly half: Float64Array;
   private previous: Float64Array | null = null;
@@ -45,12 +46,13 @@ export class HamerlyEngine implements LloydEngine {
   constructor(private readonly points: Points, k: number) {
     this.k = k;
     this.d = points.d;
-    this.pass = kernelsFor(k, points.d);
+    this.weights = points.weights ?? null;
+    this.pass = kernelsFor(k, points.d, this.weights !== null);
     this.labels = new Int32Array(points.n);
     this.upper = new Float64Array(points.n);
     this.lower = new Float64Array(points.n);
     this.sums = new Float64Array(k * points.d);
-    this.counts = new Int32Array(k);
+    this.counts = new Float64Array(k);
     this.moved = new Float64Array(k);
     this.half = new Float64Array(k);
   }
@@ -59,7 +61,7 @@ export class HamerlyEngine implements LloydEngine {
     const { data, n } = this.points;
     const { k, d } = this;
     if (this.previous === null) {
-      this.pass.exact(data, n, centers, this.labels, this.upper, this.lower, this.sums, this.counts);
+      this.pass.exact(data, n, centers, this.labels, this.upper, this.lower, this.sums, this.counts, this.weights);
       this.previous = Float64Array.from(centers);
       return { counts: this.counts, sums: this.sums, changed: null };
     }
@@ -80,7 +82,7 @@ export class HamerlyEngine implements LloydEngine {
     }
     this.previous.set(centers);
     halfSeparations(centers, k, d, this.half);
-    const changed = this.pass.bounds(data, n, centers, this.labels, this.upper, this.lower, this.sums, this.counts, this.moved, this.half, max1, max2, arg1);
+    const changed = this.pass.bounds(data, n, centers, this.labels, this.upper, this.lower, this.sums, this.counts, this.moved, this.half, max1, max2, arg1, this.weights);
     return { counts: this.counts, sums: this.sums, changed };
   }
 
@@ -88,14 +90,16 @@ export class HamerlyEngine implements LloydEngine {
     return farthestRows(this.points, centers, this.labels, m);
   }
 
+
   move(row: number, from: number, to: number): void {
     const { data } = this.points;
     const { d } = this;
+    const w = this.weights ? (this.weights[row] as number) : 1;
     this.labels[row] = to;
-    this.counts[from] = (this.counts[from] as number) - 1;
-    this.counts[to] = (this.counts[to] as number) + 1;
+    this.counts[from] = (this.counts[from] as number) - w;
+    this.counts[to] = (this.counts[to] as number) + w;
     for (let j = 0; j < d; j++) {
-      const x = data[row * d + j] as number;
+      const x = w * (data[row * d + j] as number);
       this.sums[from * d + j] = (this.sums[from * d + j] as number) - x;
       this.sums[to * d + j] = (this.sums[to * d + j] as number) + x;
     }
@@ -107,7 +111,7 @@ export class HamerlyEngine implements LloydEngine {
   /** Labels (exact for the last centers assigned) and the cost, the sum of squared distances. */
   finish(centers: Float64Array): { labels: Int32Array; cost: number } {
     if (this.previous === null) this.assign(centers);
-    return { labels: this.labels, cost: this.pass.cost(this.points.data, this.points.n, centers, this.labels) };
+    return { labels: this.labels, cost: this.pass.cost(this.points.data, this.points.n, centers, this.labels, this.weights) };
   }
 }
 

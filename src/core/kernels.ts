@@ -3,7 +3,10 @@
 // held in locals) about twice as fast as nested loops over typed arrays. The arithmetic is in the same order as
 // squaredEuclidean, so labels and ties are the same as nearest() and results are bit-identical in V8 and QuickJS.
 
-/** The first exact assignment: labels, Hamerly's bounds (not squared), and the clusters' sums and counts. */
+/**
+ * The first exact assignment: labels, Hamerly's bounds (not squared), and the clusters' sums and counts (with row
+ * weights w, weighted: counts are then the clusters' weights).
+ */
 export type ExactPass = (
   data: Float64Array,
   n: number,
@@ -12,7 +15,8 @@ export type ExactPass = (
   upper: Float64Array,
   lower: Float64Array,
   sums: Float64Array,
-  counts: Int32Array,
+  counts: Float64Array,
+  w: Float64Array | null,
 ) => void;
 
 /**
@@ -27,25 +31,26 @@ export type BoundsPass = (
   upper: Float64Array,
   lower: Float64Array,
   sums: Float64Array,
-  counts: Int32Array,
+  counts: Float64Array,
   moved: Float64Array,
   half: Float64Array,
   max1: number,
   max2: number,
   arg1: number,
+  w: Float64Array | null,
 ) => number;
 
-/** Sum of squared distances from each point to the center of its label. */
-export type CostPass = (data: Float64Array, n: number, centers: Float64Array, labels: Int32Array) => number;
+/** Sum of (weighted) squared distances from each point to the center of its label. */
+export type CostPass = (data: Float64Array, n: number, centers: Float64Array, labels: Int32Array, w: Float64Array | null) => number;
 
 /** Mean over the dimensions of each dimension's (population) variance; writes the bounding box into lo and hi. */
 export type VariancePass = (data: Float64Array, n: number, lo: Float64Array, hi: Float64Array) => number;
 
 /**
  * One k-means++ trial: out[i] = min(closest[i], squared distance from row i of xs to the candidate at
- * xs[cand..cand+d)); returns the sum of out.
+ * xs[cand..cand+d)); returns the sum of out (weighted by w when given).
  */
-export type PotentialPass = (xs: Float64Array, m: number, cand: number, closest: Float64Array, out: Float64Array) => number;
+export type PotentialPass = (xs: Float64Array, m: number, cand: number, closest: Float64Array, out: Float64Array, w: Float64Array | null) => number;
 
 /** The compiled passes for one (k, d). */
 export interface Kernels {
@@ -93,7 +98,7 @@ function varianceLoop(d: number): VariancePass {
 
 /** The potential pass as plain loops (many dimensions). */
 function potentialLoop(d: number): PotentialPass {
-  return (xs, m, cand, closest, out) => {
+  return (xs, m, cand, closest, out, wt) => {
     let pot = 0;
     for (let i = 0; i < m; i++) {
       let s = 0;
@@ -104,7 +109,7 @@ function potentialLoop(d: number): PotentialPass {
       const w = closest[i] as number;
       if (w < s) s = w;
       out[i] = s;
-      pot += s;
+      pot += wt ? (wt[i] as number) * s : s;
     }
     return pot;
   };
@@ -152,25 +157,31 @@ function nearestTwoCode(k: number, d: number): string {
   return code;
 }
 
-/** Adds (sign +) or removes (sign -) the point at xo from cluster `who`'s sum. */
-function sumCode(d: number, who: string, sign: '+' | '-'): string {
-  if (d > UNROLL_D) return `for (let j = 0; j < ${d}; j++) sums[${who} * ${d} + j] ${sign}= data[xo + j];\n`;
+/** Adds (sign +) or removes (sign -) the point at xo from cluster `who`'s sum (times its weight wi, weighted). */
+function sumCode(d: number, who: string, sign: '+' | '-', weighted: boolean): string {
+  const times = weighted ? 'wi * ' : '';
+  if (d > UNROLL_D) return `for (let j = 0; j < ${d}; j++) sums[${who} * ${d} + j] ${sign}= ${times}data[xo + j];\n`;
   let code = `{ const so = ${who} * ${d};\n`;
-  for (let j = 0; j < d; j++) code += `sums[so + ${j}] ${sign}= x${j};\n`;
+  for (let j = 0; j < d; j++) code += `sums[so + ${j}] ${sign}= ${times}x${j};\n`;
   return code + '}\n';
 }
 
+/** The row's weight, declared at the top of a row loop (weighted passes only). */
+function weightLocal(weighted: boolean): string {
+  return weighted ? 'const wi = w[i];\n' : '';
+}
+
 /** Source of the exact pass. */
-function exactSource(k: number, d: number): string {
+function exactSource(k: number, d: number, weighted: boolean): string {
   return `${centerLocals(k, d)}let t = 0; let s = 0;
 for (let i = 0, xo = 0; i < n; i++, xo += ${d}) {
-${pointLocals(d)}${nearestTwoCode(k, d)}labels[i] = a; upper[i] = Math.sqrt(b1); lower[i] = Math.sqrt(b2);
-counts[a]++;
-${sumCode(d, 'a', '+')}}`;
+${weightLocal(weighted)}${pointLocals(d)}${nearestTwoCode(k, d)}labels[i] = a; upper[i] = Math.sqrt(b1); lower[i] = Math.sqrt(b2);
+counts[a] += ${weighted ? 'wi' : '1'};
+${sumCode(d, 'a', '+', weighted)}}`;
 }
 
 /** Source of the bounds pass (Hamerly 2010, Algorithm 2, with incremental sums). */
-function boundsSource(k: number, d: number): string {
+function boundsSource(k: number, d: number, weighted: boolean): string {
   // Strict and with a rounding margin, so exact ties are rechecked and go to the lowest index as in nearest().
   return `${centerLocals(k, d)}let t = 0; let s = 0; let changed = 0;
 for (let i = 0, xo = 0; i < n; i++, xo += ${d}) {
@@ -185,18 +196,18 @@ ${distanceCode(k, d, null)}u = Math.sqrt(s);
 if (u < bound) { upper[i] = u; lower[i] = l; continue; }
 ${nearestTwoCode(k, d)}labels[i] = a; upper[i] = Math.sqrt(b1); lower[i] = Math.sqrt(b2);
 if (a !== own) {
-changed++; counts[own]--; counts[a]++;
-${sumCode(d, 'own', '-')}${sumCode(d, 'a', '+')}}
+${weightLocal(weighted)}changed++; counts[own] -= ${weighted ? 'wi' : '1'}; counts[a] += ${weighted ? 'wi' : '1'};
+${sumCode(d, 'own', '-', weighted)}${sumCode(d, 'a', '+', weighted)}}
 }
 return changed;`;
 }
 
 /** Source of the cost pass. */
-function costSource(k: number, d: number): string {
+function costSource(k: number, d: number, weighted: boolean): string {
   return `let t = 0; let s = 0; let total = 0;
 for (let i = 0, xo = 0; i < n; i++, xo += ${d}) {
 ${pointLocals(d)}const co = labels[i] * ${d};
-${distanceCode(k, d, null)}total += s;
+${distanceCode(k, d, null)}total += ${weighted ? 'w[i] * s' : 's'};
 }
 return total;`;
 }
@@ -218,30 +229,30 @@ function varianceSource(d: number): string {
 }
 
 /** Source of the k-means++ potential pass. */
-function potentialSource(d: number): string {
+function potentialSource(d: number, weighted: boolean): string {
   let code = 'let t = 0; let s = 0; let pot = 0;\n';
   for (let j = 0; j < d; j++) code += `const c${j} = xs[cand + ${j}];\n`;
   code += `for (let i = 0, xo = 0; i < m; i++, xo += ${d}) {\n`;
   code += `t = xs[xo] - c0; s = t * t;\n`;
   for (let j = 1; j < d; j++) code += `t = xs[xo + ${j}] - c${j}; s += t * t;\n`;
-  code += 'const w = closest[i];\nif (w < s) s = w;\nout[i] = s; pot += s;\n}\nreturn pot;';
+  code += `const c = closest[i];\nif (c < s) s = c;\nout[i] = s; pot += ${weighted ? 'w[i] * s' : 's'};\n}\nreturn pot;`;
   return code;
 }
 
-/** The passes for k centers of d dimensions, compiled on first use and cached. */
-export function kernelsFor(k: number, d: number): Kernels {
-  const key = `${k}x${d}`;
+/** The passes for k centers of d dimensions (weighted: rows carry weights), compiled on first use and cached. */
+export function kernelsFor(k: number, d: number, weighted = false): Kernels {
+  const key = `${k}x${d}${weighted ? 'w' : ''}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const made: Kernels = {
-    exact: new Function('data', 'n', 'centers', 'labels', 'upper', 'lower', 'sums', 'counts', exactSource(k, d)) as ExactPass,
+    exact: new Function('data', 'n', 'centers', 'labels', 'upper', 'lower', 'sums', 'counts', 'w', exactSource(k, d, weighted)) as ExactPass,
     bounds: new Function(
-      'data', 'n', 'centers', 'labels', 'upper', 'lower', 'sums', 'counts', 'moved', 'half', 'max1', 'max2', 'arg1',
-      boundsSource(k, d),
+      'data', 'n', 'centers', 'labels', 'upper', 'lower', 'sums', 'counts', 'moved', 'half', 'max1', 'max2', 'arg1', 'w',
+      boundsSource(k, d, weighted),
     ) as BoundsPass,
-    cost: new Function('data', 'n', 'centers', 'labels', costSource(k, d)) as CostPass,
+    cost: new Function('data', 'n', 'centers', 'labels', 'w', costSource(k, d, weighted)) as CostPass,
     variance: (d <= UNROLL_D ? new Function('data', 'n', 'lo', 'hi', varianceSource(d)) : varianceLoop(d)) as VariancePass,
-    potential: (d <= UNROLL_D ? new Function('xs', 'm', 'cand', 'closest', 'out', potentialSource(d)) : potentialLoop(d)) as PotentialPass,
+    potential: (d <= UNROLL_D ? new Function('xs', 'm', 'cand', 'closest', 'out', 'w', potentialSource(d, weighted)) : potentialLoop(d)) as PotentialPass,
   };
   cache.set(key, made);
   return made;

@@ -11,9 +11,9 @@ import type { Points } from './types';
 
 export { type CenterRun, type IterationOptions, meanVariance, shiftThreshold, summarize, type Summary } from './lloyd';
 
-/** The engine kmeans() runs for n rows of d dimensions. */
-export function kmeansEngine(n: number, d: number): 'filtering' | 'hamerly' {
-  return d <= FILTER_MAX_D && n >= (FILTER_MIN_N[d] ?? Infinity) ? 'filtering' : 'hamerly';
+/** The engine kmeans() runs for n rows of d dimensions (weighted rows run Hamerly's, whose passes weigh them). */
+export function kmeansEngine(n: number, d: number, weighted = false): 'filtering' | 'hamerly' {
+  return !weighted && d <= FILTER_MAX_D && n >= (FILTER_MIN_N[d] ?? Infinity) ? 'filtering' : 'hamerly';
 }
 
 /**
@@ -31,7 +31,7 @@ export function kmeans(
   threshold?: number,
   summary?: Summary,
 ): CenterRun {
-  return kmeansEngine(points.n, points.d) === 'filtering'
+  return kmeansEngine(points.n, points.d, points.weights !== undefined) === 'filtering'
     ? filtering(points, initial, k, options, threshold, summary)
     : hamerly(points, initial, k, options, threshold ?? shiftThreshold(points, options.tolerance, summary));
 }

@@ -46,6 +46,8 @@ export interface Candidate {
   dist: number;
   /** Its d coordinates. */
   x: Float64Array;
+  /** Its weight (1 unless the rows carry weights). */
+  weight: number;
 }
 
 /** What an engine supplies to the driver: passes over its rows, and the rows the empty-cluster rule needs. */
@@ -110,7 +112,7 @@ export function squaredShift(from: Float64Array, to: Float64Array, k: number, d:
 /**
  * The empty-cluster rule: each empty cluster, in order, takes the row farthest from its own center among rows of
  * clusters that keep at least one other row (never a row already on its center); the row leaves its old cluster's
- * count and sum. Updates counts and sums in place and tells the engine. A cluster stays empty (and keeps its
+ * count and sum (weighted rows: their weight, and a cluster keeps another row while its weight exceeds the row's). Updates counts and sums in place and tells the engine. A cluster stays empty (and keeps its
  * center) only when no such row exists, which fit() rules out by counting distinct rows first.
  */
 export function reseedEmpty(engine: LloydEngine, centers: Float64Array, counts: Float64Array, sums: Float64Array): void {
@@ -129,7 +131,7 @@ export function reseedEmpty(engine: LloydEngine, centers: Float64Array, counts: 
     for (;;) {
       while (at < candidates.length) {
         const cand = candidates[at++] as Candidate;
-        if (!taken.has(cand.row) && cand.dist > 0 && (counts[cand.cluster] as number) > 1) {
+        if (!taken.has(cand.row) && cand.dist > 0 && (counts[cand.cluster] as number) > cand.weight) {
           pick = cand;
           break;
         }
@@ -142,11 +144,11 @@ export function reseedEmpty(engine: LloydEngine, centers: Float64Array, counts: 
     if (!pick) continue;
     taken.add(pick.row);
     const from = pick.cluster;
-    counts[from] = (counts[from] as number) - 1;
-    counts[c] = 1;
+    counts[from] = (counts[from] as number) - pick.weight;
+    counts[c] = pick.weight;
     for (let j = 0; j < d; j++) {
-      sums[from * d + j] = (sums[from * d + j] as number) - (pick.x[j] as number);
-      sums[c * d + j] = pick.x[j] as number;
+      sums[from * d + j] = (sums[from * d + j] as number) - pick.weight * (pick.x[j] as number);
+      sums[c * d + j] = pick.weight * (pick.x[j] as number);
     }
     engine.move(pick.row, from, c);
   }
@@ -243,5 +245,6 @@ export function farthestRows(points: Points, centers: Float64Array, labels: Int3
   const order: number[] = [];
   for (let i = 0; i < n; i++) if ((far[i] as number) > 0) order.push(i);
   order.sort((a, b) => (far[b] as number) - (far[a] as number) || a - b);
-  return order.slice(0, m).map((i) => ({ row: i, cluster: labels[i] as number, dist: far[i] as number, x: data.slice(i * d, i * d + d) }));
+  const w = points.weights;
+  return order.slice(0, m).map((i) => ({ row: i, cluster: labels[i] as number, dist: far[i] as number, x: data.slice(i * d, i * d + d), weight: w ? (w[i] as number) : 1 }));
 }

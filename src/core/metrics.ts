@@ -331,7 +331,7 @@ function calinskiHarabaszOf(points: Points, labels: Int32Array, k: number, s: Sc
   let between = 0;
   for (let c = 0; c < k; c++) between += (counts[c] as number) * squaredEuclidean(means, c * d, mid, 0, d);
   // The k-means cost pass sums the squared distances to the means of the labels in the order a plain loop would.
-  const within = kernelsFor(k, d).cost(data, n, means, labels);
+  const within = kernelsFor(k, d).cost(data, n, means, labels, null);
   if (within === 0) return 1;
   return (between / (clusters - 1)) / (within / (n - clusters));
 }

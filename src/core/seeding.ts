@@ -147,7 +147,9 @@ export function plusPlusStart(
   let best = new Float64Array(m);
   const cum = new Float64Array(m);
   const trials = 2 + Math.floor(Math.log(k));
-  const toward = potentialOf(points, rows, m, distance, squared);
+  // Weighted rows (weighted k-means) are drawn in proportion to weight x distance, as if repeated.
+  const wt = points.weights ? Float64Array.from({ length: m }, (_, i) => (points.weights as Float64Array)[rows[i] as number] as number) : null;
+  const toward = potentialOf(points, rows, m, distance, squared, wt);
 
   const first = rng.int(m);
   chosen[0] = rows[first] as number;
@@ -158,7 +160,7 @@ export function plusPlusStart(
     if (pot > 0) {
       let acc = 0;
       for (let i = 0; i < m; i++) {
-        acc += closest[i] as number;
+        acc += wt ? (wt[i] as number) * (closest[i] as number) : (closest[i] as number);
         cum[i] = acc;
       }
       let bestPot = Infinity;
@@ -187,7 +189,7 @@ export function plusPlusStart(
       for (let i = 0; i < m; i++) {
         const w = Math.min(closest[i] as number, weight(data, rows[i] as number, pick, d, distance, squared));
         closest[i] = w;
-        pot += w;
+        pot += wt ? (wt[i] as number) * w : w;
       }
     }
     chosen[c] = pick;
@@ -198,15 +200,15 @@ export function plusPlusStart(
 /** How one k-means++ candidate (sample position `at`) would lower each sample row's weight: out = min(closest, weight); returns the sum. */
 type Potential = (at: number, closest: Float64Array, out: Float64Array) => number;
 
-/** The potential of candidates over the sampled rows: a compiled pass for squared euclidean, else a loop. */
-function potentialOf(points: Points, rows: Int32Array, m: number, distance: DistanceType, squared: boolean): Potential {
+/** The potential of candidates over the sampled rows (weighted by wt): a compiled pass for squared euclidean, else a loop. */
+function potentialOf(points: Points, rows: Int32Array, m: number, distance: DistanceType, squared: boolean, wt: Float64Array | null): Potential {
   const { data, d } = points;
   if (distance === 'euclidean' && squared) {
     // The sample copied contiguously, so the compiled pass reads it like any row-major block.
     const xs = new Float64Array(m * d);
     for (let i = 0, o = 0; i < m; i++) for (let at = (rows[i] as number) * d, end = at + d; at < end; at++) xs[o++] = data[at] as number;
-    const pass = kernelsFor(1, d).potential;
-    return (at, closest, out) => pass(xs, m, at * d, closest, out);
+    const pass = kernelsFor(1, d, wt !== null).potential;
+    return (at, closest, out) => pass(xs, m, at * d, closest, out, wt);
   }
   return (at, closest, out) => {
     const cand = rows[at] as number;
@@ -214,7 +216,7 @@ function potentialOf(points: Points, rows: Int32Array, m: number, distance: Dist
     for (let i = 0; i < m; i++) {
       const w = Math.min(closest[i] as number, weight(data, rows[i] as number, cand, d, distance, squared));
       out[i] = w;
-      p += w;
+      p += wt ? (wt[i] as number) * w : w;
     }
     return p;
   };

@@ -9,11 +9,13 @@ export type Algorithm = 'k-means' | 'k-means++' | 'k-medoids' | 'k-medians';
 /** How the first centers are chosen. `manual` uses `FitOptions.centers` (also used for warm starts). */
 export type CenterChoice = 'random' | 'k-means++' | 'manual';
 
-/** n points of d dimensions, row-major: point i, dimension j is data[i * d + j]. */
+/** n points of d dimensions, row-major: point i, dimension j is data[i * d + j]; optionally a positive weight each. */
 export interface Points {
   data: Float64Array;
   n: number;
   d: number;
+  /** Row weights (weighted k-means: each row counts this many times); absent means 1 each. */
+  weights?: Float64Array;
 }
 
 /** Everything a fit needs besides the points. */

@@ -6,7 +6,7 @@
 import { validateConfig, type Settings } from '../config/settings';
 import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
 import { integer } from '../sql/quote';
-import { checkColumns, describe, duplicateIdentity, identityColumns, notUniqueError, orderColumn, uniqueByIndex } from './catalog';
+import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColumns, notUniqueError, orderColumn, uniqueByIndex } from './catalog';
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
@@ -47,6 +47,12 @@ export function checkSettingsWrite(oid: number, config: unknown): { ok: true } |
     const table = describe(oid);
     checkColumns(table, settings, 'insert');
     checkRowSecurity(table);
+    if (halfLifeUnits(table, settings) !== null && !['k-means', 'k-means++'].includes(settings.clustering_algorithm)) {
+      throw new UserError(`pg_centroid setting half_life: refits weigh rows by event time with k-means only, not ${settings.clustering_algorithm}`, 'use "clustering_algorithm": "k-means", or remove half_life');
+    }
+    if (halfLifeUnits(table, settings) !== null && settings.distance_type === 'manhattan') {
+      throw new UserError('pg_centroid setting half_life: refits weigh rows by event time with euclidean distance only (manhattan runs k-medians)', 'use "distance_type": "euclidean", or remove half_life');
+    }
     if (settings.clustering_algorithm === 'k-medoids' && settings.maximum_data_count > KMEDOIDS_MAX_POINTS) {
       throw new UserError(
         `pg_centroid setting maximum_data_count: ${settings.maximum_data_count} rows is more than k-medoids takes (${KMEDOIDS_MAX_POINTS}); once the table had more rows, every insert would fail`,
@@ -73,7 +79,9 @@ export function refit(oid: number): unknown {
     const table = describe(oid);
     checkColumns(table, settings, 'insert');
     const state = loadState(oid, settings.cluster_count, settings.clustering_columns.length);
-    return refitWindow(table, settings, state).outcome;
+    // A refit pg_cron runs (schedule_refit) is told apart by its application_name.
+    const scheduled = one<{ a: string }>(`SELECT pg_catalog.current_setting('application_name') AS a`)?.a === 'pg_cron';
+    return refitWindow(table, settings, state, undefined, { reason: scheduled ? 'schedule' : 'refit', compile: true }).outcome;
   });
 }
 
@@ -87,10 +95,10 @@ export const api = {
       checkOwner(oid, 'run its clustering hooks');
       return hook(oid, event);
     }),
-  online: (oid: number, labels: (number | null)[] | null, features: (number | null)[] | null) =>
+  online: (oid: number, labels: (number | null)[] | null, features: (number | null)[] | null, times: (number | null)[] | null) =>
     guarded(() => {
       checkOwner(oid, 'move its centroids');
-      return online(oid, labels, features);
+      return online(oid, labels, features, times);
     }),
   label,
   // JSON text, not an object: pljs renders numbers in returned jsonb with 15 digits only.

@@ -18,6 +18,8 @@ export interface Column {
   kind: NumberKind | null;
   /** True when the type (or base type) is smallint, integer or bigint. */
   integer: boolean;
+  /** The base type's name (pg_type.typname: int4, float8, bool, timestamptz, ...). */
+  base: string;
   /** True when the type has an equality operator (a default btree or hash operator class). */
   equality: boolean;
 }
@@ -96,7 +98,7 @@ export function describe(oid: number): Table {
       WHERE a.attrelid = ${integer(oid)}::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
   )) {
     const kind = BASE_KINDS[c.base] ?? null;
-    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', equality: c.equality });
+    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', base: c.base, equality: c.equality });
   }
   return {
     oid,
@@ -164,6 +166,73 @@ export function checkColumns(table: Table, s: Settings, usage: 'insert' | 'fit')
     throw new UserError('pg_centroid setting cluster_number_column is missing', 'add "cluster_number_column": "<integer column>"');
   }
   if (s.time_column !== null) need('time_column', s.time_column);
+  if (s.distance_column !== null) {
+    const c = need('distance_column', s.distance_column);
+    if (c.kind !== 'float' && c.kind !== 'numeric') {
+      throw new UserError(
+        `pg_centroid setting distance_column: column "${c.name}" of ${table.display} is ${c.type}, not double precision`,
+        `ALTER TABLE ${table.sql} ALTER COLUMN ${ident(c.name)} TYPE double precision`,
+      );
+    }
+  }
+  if (s.anomaly_column !== null) {
+    const c = need('anomaly_column', s.anomaly_column);
+    if (c.base !== 'bool') {
+      throw new UserError(`pg_centroid setting anomaly_column: column "${c.name}" of ${table.display} is ${c.type}, not boolean`, `ALTER TABLE ${table.sql} ALTER COLUMN ${ident(c.name)} TYPE boolean USING ${ident(c.name)}::boolean`);
+    }
+  }
+}
+
+/** True when a column holds points in time (timestamp, timestamptz, date): half_life is then an interval. */
+export function isTimeType(c: Column | undefined): boolean {
+  return c !== undefined && (c.base === 'timestamptz' || c.base === 'timestamp' || c.base === 'date');
+}
+
+const halfLives = new Map<string, number>();
+
+/**
+ * half_life in the order column's own units: seconds for a timestamp or date column (from the interval, as
+ * PostgreSQL reads it), else the number given; null without half_life. Throws a UserError naming the fix when it
+ * does not fit the column.
+ */
+export function halfLifeUnits(table: Table, s: Settings): number | null {
+  const h = s.half_life;
+  if (h === null) return null;
+  const order = orderColumn(table, s);
+  const column = order === null ? undefined : table.columns.get(order);
+  if (!column) {
+    throw new UserError('pg_centroid setting half_life: the table has no time column to measure event time on', 'set "time_column": "<a timestamp or number column>", or remove half_life');
+  }
+  if (isTimeType(column)) {
+    if (typeof h !== 'string') {
+      throw new UserError(`pg_centroid setting half_life: ${h} is a number, but time column "${column.name}" is ${column.type}`, `write it as an interval, e.g. "half_life": "${h} days"`);
+    }
+    let seconds = halfLives.get(h);
+    if (seconds === undefined) {
+      const ok = one<{ ok: boolean }>(`SELECT pg_catalog.pg_input_is_valid(${text(h)}, 'interval') AS ok`)?.ok;
+      if (!ok) throw new UserError(`pg_centroid setting half_life: "${h}" is not an interval`, 'write it as PostgreSQL reads intervals, e.g. "half_life": "7 days" or "12 hours"');
+      seconds = Number(one<{ s: number }>(`SELECT pg_catalog.date_part('epoch', ${text(h)}::interval)::float8 AS s`)?.s);
+      halfLives.set(h, seconds);
+    }
+    if (!(seconds > 0)) throw new UserError(`pg_centroid setting half_life: "${h}" is not a positive interval`, 'write a positive interval, e.g. "half_life": "7 days"');
+    return seconds;
+  }
+  if (column.kind === null) {
+    throw new UserError(`pg_centroid setting half_life: time column "${column.name}" is ${column.type}, neither a timestamp nor a number`, 'set "time_column" to a timestamp, date or number column, or remove half_life');
+  }
+  if (typeof h !== 'number') {
+    throw new UserError(`pg_centroid setting half_life: "${h}" is an interval, but time column "${column.name}" is ${column.type}`, `write it as a number of ${column.name}'s units, e.g. "half_life": 100`);
+  }
+  return h;
+}
+
+/** SQL: the order column as a number on the half_life scale (seconds since the epoch for times). */
+export function timeValueSql(table: Table, s: Settings, alias = ''): string | null {
+  const order = orderColumn(table, s);
+  if (order === null) return null;
+  const column = table.columns.get(order);
+  const ref = `${alias}${ident(order)}`;
+  return isTimeType(column) ? `pg_catalog.date_part('epoch', ${ref})::float8` : `${ref}::float8`;
 }
 
 /** The column that orders the window: the setting, else the time dimension, else none (the key orders it). */

@@ -182,6 +182,8 @@ export function compile(oid: number): null {
     policy: s?.refit ?? 'statement',
     columns: s ? columnsOf(table, s) : [],
     clusterColumn: s?.cluster_number_column ?? '',
+    distanceColumn: s?.distance_column ?? null,
+    anomalyColumn: s?.anomaly_column ?? null,
     invalidRows: s?.invalid_rows ?? 'skip',
     model: null,
     broken,
@@ -189,7 +191,9 @@ export function compile(oid: number): null {
   if (s) {
     const state = loadState(oid, s.cluster_count, s.clustering_columns.length);
     // The centers in the working space (standardized when the settings say so), as the features are computed.
-    if (state) labelSpec.model = { centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler };
+    if (state) {
+      labelSpec.model = { centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler, rms: state.rms, threshold: state.threshold };
+    }
   }
   install(labelFunctionSql(labelSpec), labelOwn, table.owner);
   if (s) {

@@ -10,14 +10,18 @@
 
 import type { RefitResult } from '../config/results';
 import type { Settings } from '../config/settings';
+import { normalizedDistance } from '../core/anomaly';
+import { distance } from '../core/distance';
+import { featureValue } from '../core/features';
 import { standardize } from '../core/standardize';
 import { integer } from '../sql/quote';
-import { checkColumns, describe, tableOf, type Table } from './catalog';
+import { checkColumns, describe, halfLifeUnits, tableOf, type Table } from './catalog';
 import { compileTable } from './compile';
 import { UserError } from './errors';
 import { exec } from './pl';
 import { lockTable, refitWindow } from './refit';
-import { loadSettings, loadState, saveOnline, type State } from './state';
+import { loadSettings, loadState, saveOnline, type Since, type State } from './state';
+import { halfLifeWeight } from './window';
 
 /** What the row policy keeps per table during one statement. */
 interface Armed {
@@ -68,7 +72,7 @@ export function label(relid: number, x: (number | null)[]): number | null {
   const a = armed.get(tableOf(relid));
   if (!a || a.refused) return null;
   try {
-    const r = refitWindow(a.table, a.settings, a.state, Float64Array.from(x, Number), { compile: false });
+    const r = refitWindow(a.table, a.settings, a.state, Float64Array.from(x, Number), { reason: 'row', compile: false });
     if (r.state !== a.state) a.refitted = true;
     a.state = r.state;
     return r.outcome.pending_label;
@@ -91,7 +95,7 @@ function afterInsert(oid: number): RefitResult | null {
   }
   const loaded = load(oid);
   if (!loaded || loaded.settings.refit === 'row') return null;
-  return refitWindow(loaded.table, loaded.settings, loaded.state).outcome;
+  return refitWindow(loaded.table, loaded.settings, loaded.state, undefined, { reason: 'statement', compile: true }).outcome;
 }
 
 /** AFTER TRUNCATE: the stored centroids describe rows that are gone. */
@@ -103,40 +107,79 @@ function truncated(oid: number): null {
 }
 
 /**
- * AFTER INSERT (policy online): the rows the statement inserted (labels and features from its transition table, in
- * insertion order) move their centers; with no centroids yet, the window is clustered instead.
+ * AFTER INSERT (policy online): the rows the statement inserted (labels, features and event times from its
+ * transition table, in insertion order) move the centers they were labelled with, each by its weight over its
+ * center's weight (Sculley 2010, "Web-scale k-means clustering": https://doi.org/10.1145/1772690.1772862). Weights:
+ * `decay` multiplies every center's weight at each row; under half_life a row's weight is 2^((t - newest) / h) for
+ * its event time t, so a late-arriving old row moves a center less than a fresh one, and a newer row first ages the
+ * centers' weights to its time. What was labelled is counted per cluster (rows, anomalies, normalized distance), and
+ * drift_refit refits the window once the share of anomalies since the last refit passes it. With no centroids yet,
+ * the window is clustered instead.
  */
-export function online(oid: number, labels: (number | null)[] | null, features: (number | null)[] | null): RefitResult | null {
+export function online(oid: number, labels: (number | null)[] | null, features: (number | null)[] | null, times: (number | null)[] | null): RefitResult | null {
   const loaded = load(oid);
   if (!loaded || loaded.settings.refit !== 'online') return null;
   const { table, settings: s, state } = loaded;
-  if (!state) return refitWindow(table, s, null).outcome;
+  if (!state) return refitWindow(table, s, null, undefined, { reason: 'online', compile: true }).outcome;
   const n = labels?.length ?? 0;
   if (n === 0 || !features) return null;
   lockTable(oid);
   const { k, d } = state;
+  const h = halfLifeUnits(table, s);
   // Two-dimensional arrays arrive flattened: row i is features[i * d .. i * d + d).
-  const raw = Float64Array.from(features, Number);
+  const raw = Float64Array.from(features, (v) => featureValue(v) ?? 0);
   const x = state.scaler ? standardize(raw, state.scaler) : raw;
-  const centers = state.centers;
-  const counts = state.counts;
-  const decay = s.decay;
+  const { centers, counts, since } = state;
+  const threshold = state.threshold ?? s.anomaly_threshold ?? Infinity;
   let moved = 0;
   for (let i = 0; i < n; i++) {
     const c = labels?.[i];
     if (typeof c !== 'number' || c < 0 || c >= k) continue;
-    if (decay !== 1) for (let t = 0; t < k; t++) counts[t] = (counts[t] as number) * decay;
-    const m = (counts[c] as number) + 1;
+    if (state.rms) {
+      const nd = normalizedDistance(distance(s.distance_type, x, i * d, centers, c * d, d), state.rms[c] as number);
+      since.rows[c] = (since.rows[c] as number) + 1;
+      since.distance[c] = (since.distance[c] as number) + (Number.isFinite(nd) ? nd : 0);
+      if (nd > threshold) since.anomalies[c] = (since.anomalies[c] as number) + 1;
+    }
+    let w = 1;
+    const t = times?.[i];
+    if (h !== null && typeof t === 'number') {
+      if (state.asOf === null || t > state.asOf) {
+        // A newer row: the centers' weights age to its time, and it weighs 1.
+        if (state.asOf !== null) {
+          const age = halfLifeWeight(state.asOf, t, h);
+          for (let u = 0; u < k; u++) counts[u] = (counts[u] as number) * age;
+        }
+        state.asOf = t;
+      } else {
+        w = halfLifeWeight(t, state.asOf, h);
+      }
+    }
+    if (s.decay !== 1) for (let u = 0; u < k; u++) counts[u] = (counts[u] as number) * s.decay;
+    const m = (counts[c] as number) + w;
     counts[c] = m;
     for (let j = 0; j < d; j++) {
       const at = c * d + j;
-      centers[at] = (centers[at] as number) + ((x[i * d + j] as number) - (centers[at] as number)) / m;
+      centers[at] = (centers[at] as number) + ((x[i * d + j] as number) - (centers[at] as number)) * (w / m);
     }
     moved++;
   }
-  if (moved > 0) {
-    saveOnline(oid, state);
-    compileTable(oid);
+  if (moved === 0) return null;
+  saveOnline(oid, state);
+  if (s.drift_refit !== null && driftPassed(since, s.drift_refit, s.minimum_data_count)) {
+    return refitWindow(table, s, state, undefined, { reason: 'drift', compile: true }).outcome;
   }
+  compileTable(oid);
   return null;
+}
+
+/** True when at least `least` rows were labelled since the last refit and more than `share` of them were anomalies. */
+export function driftPassed(since: Since, share: number, least: number): boolean {
+  let rows = 0;
+  let anomalies = 0;
+  for (let c = 0; c < since.rows.length; c++) {
+    rows += since.rows[c] as number;
+    anomalies += since.anomalies[c] as number;
+  }
+  return rows >= least && anomalies > share * rows;
 }

@@ -5,23 +5,23 @@
 
 import type { RefitResult } from '../config/results';
 import type { Settings } from '../config/settings';
-import { nearest } from '../core/assign';
+import { assignAll, nearest } from '../core/assign';
 import { featureValue } from '../core/features';
 import { fit } from '../core/fit';
 import { lloyd } from '../core/lloyd';
 import { matchCenters, permute } from '../core/match';
-import { radii } from '../core/metrics';
+import { contaminationThreshold, normalizedDistance, rmsRadii } from '../core/anomaly';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { FitOptions, FitResult, Points } from '../core/types';
 import { integer } from '../sql/quote';
-import { type Table } from './catalog';
+import { halfLifeUnits, type Table } from './catalog';
 import { UserError } from './errors';
 import { compileTable } from './compile';
 import { now, one } from './pl';
 import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
-import { saveRefit, type State } from './state';
-import { readWindow, writeLabels } from './window';
+import { noneSince, type RefitReason, saveRefit, type State } from './state';
+import { halfLifeWeight, readWindow, writeLabels } from './window';
 
 /** Windows of more rows than this run in the SQL engine (when the settings allow it). */
 export const SQL_ENGINE_FROM = 20000;
@@ -153,29 +153,47 @@ function notClustered(status: RefitResult['status'], rows: number, invalid: numb
   return { status, rows, invalid, changed: 0, iterations: 0, cost: 0, duration_ms: now() - started, engine, pending_label: null };
 }
 
+/** How a refit is run: why (stored with it), and whether it compiles the new centroids into the label function. */
+export interface RefitOptions {
+  reason: RefitReason;
+  compile: boolean;
+}
+
 /** Re-clusters the window (plus a pending row, policy row) and writes changed labels and the new state. */
 export function refitWindow(
   table: Table,
   s: Settings,
   state: State | null,
   pending?: Float64Array,
-  options: { compile: boolean } = { compile: true },
+  options: RefitOptions = { reason: 'refit', compile: true },
 ): { outcome: RefitResult; state: State | null } {
   const started = now();
   lockTable(table.oid);
   checkRowSecurity(table);
   const x = pending ? Float64Array.from(pending, (v) => featureValue(v) ?? 0) : undefined;
-  const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, x) : refitInJs(table, s, state, started, x);
+  const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, options.reason, x) : refitInJs(table, s, state, started, options.reason, x);
   // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
   if (result.state !== state && options.compile) compileTable(table.oid);
   return result;
 }
 
+/** Row weights under half_life (relative to the newest row, which weighs 1), and that newest time; null without half_life. */
+function windowWeights(eventTimes: Float64Array | null, h: number | null, pending: boolean): { weights: Float64Array; newest: number } | null {
+  if (h === null || !eventTimes) return null;
+  let newest = -Infinity;
+  for (let i = 0; i < eventTimes.length; i++) if ((eventTimes[i] as number) > newest) newest = eventTimes[i] as number;
+  const weights = new Float64Array(eventTimes.length + (pending ? 1 : 0));
+  for (let i = 0; i < eventTimes.length; i++) weights[i] = halfLifeWeight(eventTimes[i] as number, newest, h);
+  // A pending row (policy row) is the newest.
+  if (pending) weights[eventTimes.length] = 1;
+  return { weights, newest };
+}
+
 /** The JS engine: reads the window (checked to fit in memory first) and fits it in the interpreter. */
-function refitInJs(table: Table, s: Settings, state: State | null, started: number, pending?: Float64Array): { outcome: RefitResult; state: State | null } {
+function refitInJs(table: Table, s: Settings, state: State | null, started: number, reason: RefitReason, pending?: Float64Array): { outcome: RefitResult; state: State | null } {
   checkWindowMemory(table, s);
   const w = readWindow(table, s);
-  let points = w.points;
+  let points: Points = w.points;
   if (pending) {
     const data = new Float64Array((points.n + 1) * points.d);
     data.set(points.data);
@@ -185,22 +203,51 @@ function refitInJs(table: Table, s: Settings, state: State | null, started: numb
   // z-scores are learnt from this window and frozen with the centroids until the next refit.
   const scaler = s.standardize === 'zscore' && points.n > 0 ? fitScaler(points) : null;
   if (scaler) points = { ...points, data: standardize(points.data, scaler) };
+  const weighted = windowWeights(w.eventTimes, halfLifeUnits(table, s), pending !== undefined);
+  if (weighted) points = { ...points, weights: weighted.weights };
   if (points.n < s.minimum_data_count) return { outcome: notClustered('waiting', points.n, w.invalid, started, 'js'), state };
   if (countDistinct(points, s.cluster_count) < s.cluster_count) return { outcome: notClustered('too-few-distinct', points.n, w.invalid, started, 'js'), state };
 
   const result = fitWindow(points, s, state && inSpace(state, scaler));
+  const k = result.k;
+  // Every row's distance to its center: the clusters' radii, the anomaly threshold, and the columns written.
+  const { dist } = assignAll(points, result.centers, k, s.distance_type);
+  const rms = rmsRadii(dist, result.labels, k, points.weights);
+  const normalized = Float64Array.from(dist, (v, i) => normalizedDistance(v, rms[result.labels[i] as number] as number));
+  const threshold = s.contamination !== null ? contaminationThreshold(normalized, s.contamination) : s.anomaly_threshold;
   const rows: number[] = [];
   const labels: number[] = [];
+  const distances: number[] = [];
+  const anomalies: boolean[] = [];
   for (let i = 0; i < w.points.n; i++) {
     const label = result.labels[i] as number;
-    if (w.labels[i] !== label) {
+    const anomaly = threshold !== null && (normalized[i] as number) > threshold;
+    if (w.labels[i] !== label || (w.flags && w.flags[i] !== anomaly)) {
       rows.push(i);
       labels.push(label);
+      distances.push(dist[i] as number);
+      anomalies.push(anomaly);
     }
   }
-  writeLabels(table, s, w, rows, labels);
-  const { mean } = radii(points, result.labels, result.centers, s.cluster_count, s.distance_type);
-  const next: State = { centers: result.centers, scaler, k: result.k, d: result.d, counts: Float64Array.from(result.sizes), refits: (state?.refits ?? 0) + 1 };
+  writeLabels(table, s, w, rows, labels, { distances, anomalies });
+  const mean = meanRadii(dist, result.labels, k);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < points.n; i++) {
+    const c = result.labels[i] as number;
+    counts[c] = (counts[c] as number) + (points.weights ? (points.weights[i] as number) : 1);
+  }
+  const next: State = {
+    centers: result.centers,
+    scaler,
+    k,
+    d: result.d,
+    counts,
+    refits: (state?.refits ?? 0) + 1,
+    rms,
+    threshold,
+    since: noneSince(k),
+    asOf: weighted ? weighted.newest : (state?.asOf ?? null),
+  };
   const durationMs = now() - started;
   saveRefit(table.oid, next, {
     rowsUsed: points.n,
@@ -210,7 +257,10 @@ function refitInJs(table: Table, s: Settings, state: State | null, started: numb
     durationMs,
     sizes: result.sizes,
     radii: mean,
+    rms,
+    threshold,
     changed: rows.length,
+    reason,
   });
   return {
     outcome: {
@@ -228,11 +278,25 @@ function refitInJs(table: Table, s: Settings, state: State | null, started: numb
   };
 }
 
+/** Each cluster's mean distance of its rows to its center (0 for an empty cluster). */
+function meanRadii(dist: Float64Array, labels: Int32Array, k: number): Float64Array {
+  const sum = new Float64Array(k);
+  const count = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i] as number;
+    sum[c] = (sum[c] as number) + (dist[i] as number);
+    count[c] = (count[c] as number) + 1;
+  }
+  for (let c = 0; c < k; c++) sum[c] = (count[c] as number) > 0 ? (sum[c] as number) / (count[c] as number) : 0;
+  return sum;
+}
+
 /** The SQL engine: seeds on a sample when there are no stored centroids, then runs the core's driver over SQL passes. */
-function refitInSql(table: Table, s: Settings, state: State | null, started: number, pending?: Float64Array): { outcome: RefitResult; state: State | null } {
+function refitInSql(table: Table, s: Settings, state: State | null, started: number, reason: RefitReason, pending?: Float64Array): { outcome: RefitResult; state: State | null } {
   const k = s.cluster_count;
   const d = s.clustering_columns.length;
-  const win = engineWindow(table, s, pending);
+  const h = halfLifeUnits(table, s);
+  const win = engineWindow(table, s, pending, h);
   return withHashAggregate(() => {
     let centers: Float64Array;
     if (state && !state.scaler && state.centers.length === k * d) {
@@ -245,7 +309,7 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
       const options = fitOptions(s, null);
       centers = options.centerChoice === 'manual' && options.centers ? options.centers : fit(points, options).centers;
     }
-    const engine = new SqlEngine(win, k, d);
+    const engine = new SqlEngine(win, k, d, h !== null);
     const options = { maxIterations: s.max_iterations, tolerance: s.tolerance };
     // The relative tolerance's scale comes from the first pass, which also counts the valid rows.
     const run = lloyd(engine, centers, options, () => (engine.valid < s.minimum_data_count ? null : s.tolerance * engine.variance));
@@ -254,10 +318,33 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
       // A cluster stayed empty: every row sits on a center, fewer distinct rows than clusters.
       return { outcome: notClustered('too-few-distinct', engine.valid, engine.invalid, started, 'sql'), state };
     }
-    const done = finishInSql(table, s, win, run.centers);
-    const next: State = { centers: run.centers, scaler: null, k, d, counts: Float64Array.from(done.sizes), refits: (state?.refits ?? 0) + 1 };
+    const done = finishInSql(table, s, win, run.centers, h !== null);
+    const next: State = {
+      centers: run.centers,
+      scaler: null,
+      k,
+      d,
+      counts: done.weights,
+      refits: (state?.refits ?? 0) + 1,
+      rms: done.rms,
+      threshold: done.threshold,
+      since: noneSince(k),
+      asOf: done.newest ?? state?.asOf ?? null,
+    };
     const durationMs = now() - started;
-    saveRefit(table.oid, next, { rowsUsed: done.rows, iterations: run.iterations, converged: run.converged, cost: done.cost, durationMs, sizes: done.sizes, radii: done.radii, changed: done.changed });
+    saveRefit(table.oid, next, {
+      rowsUsed: done.rows,
+      iterations: run.iterations,
+      converged: run.converged,
+      cost: done.cost,
+      durationMs,
+      sizes: done.sizes,
+      radii: done.radii,
+      rms: done.rms,
+      threshold: done.threshold,
+      changed: done.changed,
+      reason,
+    });
     return {
       outcome: {
         status: 'refitted',

@@ -11,7 +11,7 @@ import type { Assignment, Candidate, LloydEngine } from '../core/lloyd';
 import { float, ident, integer } from '../sql/quote';
 import { identityColumns, notUniqueError, orderColumn, type Table } from './catalog';
 import { one, query } from './pl';
-import { validSql, windowSql } from './window';
+import { MIN_WEIGHT_EXPONENT, validSql, windowSql } from './window';
 
 /** Largest k the SQL engine renders (its argmin is a CASE of k * (k - 1) / 2 comparisons). */
 export const SQL_ENGINE_MAX_K = 16;
@@ -76,15 +76,17 @@ export class SqlEngine implements LloydEngine {
   variance = 0;
   private first = true;
 
-  constructor(private readonly win: string, readonly k: number, d: number) {
+  /** `weighted`: the window has a weight column w (half_life), and clusters weigh their rows by it. */
+  constructor(private readonly win: string, readonly k: number, d: number, private readonly weighted = false) {
     this.d = d;
   }
 
   assign(centers: Float64Array): Assignment {
     const { k, d } = this;
     const squares = this.first ? ', ' + Array.from({ length: d }, (_, j) => `sum(c${j} * c${j}) AS q${j}`).join(', ') : '';
-    const sums = Array.from({ length: d }, (_, j) => `sum(c${j}) AS s${j}`).join(', ');
-    const rows = query<Record<string, unknown>>(`SELECT nl, count(*) AS n, ${sums}${squares} FROM (${assignedSql(this.win, centers, k, d)}) a GROUP BY nl`);
+    const sums = Array.from({ length: d }, (_, j) => (this.weighted ? `sum(w * c${j}) AS s${j}` : `sum(c${j}) AS s${j}`)).join(', ');
+    const weight = this.weighted ? 'sum(w) AS m' : 'count(*) AS m';
+    const rows = query<Record<string, unknown>>(`SELECT nl, count(*) AS n, ${weight}, ${sums}${squares} FROM (${assignedSql(this.win, centers, k, d)}) a GROUP BY nl`);
     const counts = new Float64Array(k);
     const out = new Float64Array(k * d);
     const q = new Float64Array(d);
@@ -95,7 +97,7 @@ export class SqlEngine implements LloydEngine {
         continue;
       }
       const c = Number(r.nl);
-      counts[c] = Number(r.n);
+      counts[c] = Number(r.m);
       n += Number(r.n);
       for (let j = 0; j < d; j++) {
         out[c * d + j] = Number(r[`s${j}`]);
@@ -106,10 +108,13 @@ export class SqlEngine implements LloydEngine {
       this.valid = n;
       // The mean over the dimensions of the population variance, from the pass's sums and squares.
       let total = 0;
+      let mass = 0;
+      for (let c = 0; c < k; c++) mass += counts[c] as number;
       for (let j = 0; j < d; j++) {
         let sum = 0;
         for (let c = 0; c < k; c++) sum += out[c * d + j] as number;
-        const mean = n > 0 ? sum / n : 0;
+        // The tolerance's scale: the rows' variance around their (weighted) mean.
+        const mean = mass > 0 ? sum / mass : 0;
         total += n > 0 ? Math.max(0, (q[j] as number) / n - mean * mean) : 0;
       }
       this.variance = total / d;
@@ -122,13 +127,14 @@ export class SqlEngine implements LloydEngine {
     const { k, d } = this;
     const cs = Array.from({ length: d }, (_, j) => `c${j}`).join(', ');
     const rows = query<Record<string, unknown>>(
-      `SELECT ${cs}, nl, dist, r FROM (${assignedSql(this.win, centers, k, d)}) a WHERE nl IS NOT NULL AND dist > 0 ORDER BY dist DESC, r LIMIT ${integer(m)}`,
+      `SELECT ${cs}, nl, dist, r${this.weighted ? ', w' : ''} FROM (${assignedSql(this.win, centers, k, d)}) a WHERE nl IS NOT NULL AND dist > 0 ORDER BY dist DESC, r LIMIT ${integer(m)}`,
     );
     return rows.map((r) => ({
       row: Number(r.r),
       cluster: Number(r.nl),
       dist: Math.sqrt(Number(r.dist)),
       x: Float64Array.from({ length: d }, (_, j) => Number(r[`c${j}`])),
+      weight: this.weighted ? Number(r.w) : 1,
     }));
   }
 
@@ -136,52 +142,109 @@ export class SqlEngine implements LloydEngine {
   move(): void {}
 }
 
-/** What the statement that finishes a refit in SQL reports. */
+/** What finishing a refit in SQL reports. */
 export interface SqlFinish {
   sizes: Int32Array;
+  /** Each cluster's weight (its size, unless the rows carry weights). */
+  weights: Float64Array;
   radii: Float64Array;
+  rms: Float64Array;
+  threshold: number | null;
   cost: number;
   rows: number;
   changed: number;
+  /** The newest event time of the window (half_life), else null. */
+  newest: number | null;
+}
+
+/** A per-cluster constant as a CASE over nl. */
+function perClusterSql(values: ArrayLike<number>): string {
+  const whens = Array.from(values, (v, c) => `WHEN ${c} THEN ${float(v)}`).join(' ');
+  return `(CASE nl ${whens} END)`;
+}
+
+/** SQL: a row's normalized distance from its squared distance dist and its cluster's RMS radius. */
+function normalizedSql(rms: Float64Array): string {
+  const whens = Array.from(rms, (r, c) => (r > 0 ? `WHEN ${c} THEN pg_catalog.sqrt(dist) / ${float(r)}` : `WHEN ${c} THEN CASE WHEN dist > 0 THEN 'Infinity'::float8 ELSE 0::float8 END`)).join(' ');
+  return `(CASE nl ${whens} END)`;
 }
 
 /**
  * Writes the labels that changed under the final centers (matched on the rows' identity, within the window's order
- * range) and returns sizes, mean radii and cost, in one statement. Throws, before anything is kept, when an
- * identity matched more rows than it should (the key does not identify rows).
+ * range) and returns sizes, radii and cost. Throws, before anything is kept, when an identity matched more rows than
+ * it should (the key does not identify rows). Without distance or anomaly columns this is one statement; with them,
+ * the clusters' radii (and a contamination threshold) come first, then the update that writes them.
  */
-export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array): SqlFinish {
+export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array, weighted: boolean): SqlFinish {
   const k = s.cluster_count;
   const d = s.clustering_columns.length;
   const order = orderColumn(table, s) ?? s.key_column;
   const ids = identityColumns(table, s);
   const label = ident(s.cluster_number_column as string);
   const match = `t.${ident(s.key_column)} = a.k${ids.length > 1 ? ` AND t.${ident(ids[1] as string)} = a.t` : ''}`;
-  const rows = query<{ nl: number | null; n: bigint | number; radius: number; cost: number; written: bigint | number; changed: bigint | number; distinct_changed: bigint | number }>(
-    `WITH a AS MATERIALIZED (${assignedSql(win, centers, k, d)}),
-          u AS (UPDATE ${table.sql} AS t SET ${label} = a.nl FROM a
-                 WHERE ${match} AND a.nl IS NOT NULL AND a.l IS DISTINCT FROM a.nl
-                   AND t.${ident(order)} >= (SELECT min(o) FROM a) RETURNING 1),
-          ch AS (SELECT k${ids.length > 1 ? ', t' : ''} FROM a WHERE a.nl IS NOT NULL AND a.l IS DISTINCT FROM a.nl)
-     SELECT nl, count(*) AS n, avg(sqrt(dist)) AS radius, sum(dist) AS cost, (SELECT count(*) FROM u) AS written,
-            (SELECT count(*) FROM ch) AS changed, (SELECT count(*) FROM (SELECT DISTINCT * FROM ch) x) AS distinct_changed
-       FROM a WHERE nl IS NOT NULL GROUP BY nl`,
-  );
-  const sizes = new Int32Array(k);
-  const radii = new Float64Array(k);
-  let cost = 0;
-  let changed = 0;
-  let n = 0;
+  const extra = s.distance_column !== null || s.anomaly_column !== null;
+  const w = weighted ? 'w' : '1::float8';
+  const stats = `SELECT nl, count(*) AS n, sum(${w}) AS m, avg(pg_catalog.sqrt(dist)) AS radius, sum(dist) AS cost, sum(${w} * dist) AS wcost, max(${weighted ? 'tv' : 'NULL::float8'}) AS newest`;
+  const rows = extra
+    ? query<Record<string, unknown>>(`WITH a AS (${assignedSql(win, centers, k, d)}) ${stats} FROM a WHERE nl IS NOT NULL GROUP BY nl`)
+    : updateAndStats(`a.l IS DISTINCT FROM a.nl`, `${label} = a.nl`);
+
+  const out: SqlFinish = { sizes: new Int32Array(k), weights: new Float64Array(k), radii: new Float64Array(k), rms: new Float64Array(k), threshold: s.anomaly_threshold, cost: 0, rows: 0, changed: 0, newest: null };
+  let written = 0;
+  let distinct = 0;
   for (const r of rows) {
     const c = Number(r.nl);
-    sizes[c] = Number(r.n);
-    radii[c] = Number(r.radius);
-    cost += Number(r.cost);
-    n += Number(r.n);
-    changed = Number(r.changed);
-    if (Number(r.written) > changed || Number(r.distinct_changed) < changed) throw notUniqueError(table, s, ids, null);
+    out.sizes[c] = Number(r.n);
+    out.weights[c] = Number(r.m);
+    out.radii[c] = Number(r.radius);
+    out.rms[c] = Number(r.m) > 0 ? Math.sqrt(Number(r.wcost) / Number(r.m)) : 0;
+    out.cost += Number(r.cost);
+    out.rows += Number(r.n);
+    if (r.newest !== null && r.newest !== undefined) out.newest = Math.max(out.newest ?? -Infinity, Number(r.newest));
+    if (!extra) {
+      out.changed = Number(r.changed);
+      written = Number(r.written);
+      distinct = Number(r.distinct_changed);
+    }
   }
-  return { sizes, radii, cost, rows: n, changed };
+  if (extra) {
+    const nd = normalizedSql(out.rms);
+    if (s.contamination !== null) {
+      const flagged = Math.min(out.rows, Math.round(s.contamination * out.rows));
+      // The same rule as contaminationThreshold(): the largest normalized distance of the rows left unflagged.
+      out.threshold = flagged === out.rows
+        ? -Infinity
+        : Number(one<{ t: number }>(`SELECT ${nd} AS t FROM (${assignedSql(win, centers, k, d)}) a WHERE nl IS NOT NULL ORDER BY 1 DESC OFFSET ${integer(flagged)} LIMIT 1`)?.t);
+    }
+    const sets = [`${label} = a.nl`];
+    let changed = 'a.l IS DISTINCT FROM a.nl';
+    if (s.distance_column !== null) sets.push(`${ident(s.distance_column)} = pg_catalog.sqrt(a.dist)`);
+    if (s.anomaly_column !== null) {
+      const anomaly = out.threshold === null ? 'false' : `(${nd.replace(/\bnl\b/g, 'a.nl').replace(/\bdist\b/g, 'a.dist')} > ${float(out.threshold)})`;
+      sets.push(`${ident(s.anomaly_column)} = ${anomaly}`);
+      changed += ` OR a.a IS DISTINCT FROM ${anomaly}`;
+    }
+    const r = updateAndStats(changed, sets.join(', '))[0];
+    out.changed = Number(r?.changed ?? 0);
+    written = Number(r?.written ?? 0);
+    distinct = Number(r?.distinct_changed ?? 0);
+  }
+  if (written > out.changed || distinct < out.changed) throw notUniqueError(table, s, ids, null);
+  return out;
+
+  /** One statement: the update of changed rows, and per cluster the stats (or, when they came first, only the counts). */
+  function updateAndStats(changed: string, sets: string): Record<string, unknown>[] {
+    return query<Record<string, unknown>>(
+      `WITH a AS MATERIALIZED (${assignedSql(win, centers, k, d)}),
+            u AS (UPDATE ${table.sql} AS t SET ${sets} FROM a
+                   WHERE ${match} AND a.nl IS NOT NULL AND (${changed})
+                     AND t.${ident(order)} >= (SELECT min(o) FROM a) RETURNING 1),
+            ch AS (SELECT k${ids.length > 1 ? ', t' : ''} FROM a WHERE a.nl IS NOT NULL AND (${changed}))
+       ${stats}, (SELECT count(*) FROM u) AS written, (SELECT count(*) FROM ch) AS changed,
+              (SELECT count(*) FROM (SELECT DISTINCT * FROM ch) x) AS distinct_changed
+         FROM a WHERE nl IS NOT NULL GROUP BY nl`,
+    );
+  }
 }
 
 /** Valid rows of the window (one counting pass), and rows sampled every step-th for seeding. */
@@ -202,11 +265,20 @@ export function windowSample(win: string, d: number, sampleSize: number): { n: n
   return { n, sample, m };
 }
 
-/** The window SQL the SQL engine runs on: native keys (never read into JavaScript), plus a pending row (policy row). */
-export function engineWindow(table: Table, s: Settings, pending?: Float64Array): string {
+/**
+ * The window SQL the SQL engine runs on: native keys (never read into JavaScript), plus a pending row (policy row);
+ * with half_life h, a weight column w, 2^((tv - newest) / h) (at least 2^MIN_WEIGHT_EXPONENT; the pending row is the
+ * newest).
+ */
+export function engineWindow(table: Table, s: Settings, pending?: Float64Array, h: number | null = null): string {
   const win = `(${windowSql(table, s, { keys: 'native' })})`;
-  if (!pending) return `SELECT * FROM ${win} w`;
-  const time = identityColumns(table, s).length > 1 ? 'NULL AS t, ' : '';
-  const values = Array.from(pending, (v, j) => `${float(v)} AS c${j}`).join(', ');
-  return `SELECT * FROM ${win} w UNION ALL SELECT NULL AS k, ${time}${values}, NULL::int4 AS l, NULL AS o`;
+  let rows = `SELECT * FROM ${win} w`;
+  if (pending) {
+    const time = identityColumns(table, s).length > 1 ? 'NULL AS t, ' : '';
+    const values = Array.from(pending, (v, j) => `${float(v)} AS c${j}`).join(', ');
+    const tail = [s.half_life !== null ? 'NULL::float8 AS tv' : null, s.anomaly_column !== null ? 'NULL::bool AS a' : null].filter(Boolean).join(', ');
+    rows += ` UNION ALL SELECT NULL AS k, ${time}${values}, NULL::int4 AS l, NULL AS o${tail ? ', ' + tail : ''}`;
+  }
+  if (h === null) return rows;
+  return `SELECT *, pg_catalog.power(2::float8, GREATEST(${MIN_WEIGHT_EXPONENT}::float8, (coalesce(tv, max(tv) OVER ()) - max(tv) OVER ()) / ${float(h)})) AS w FROM (${rows}) r`;
 }

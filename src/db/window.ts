@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings';
 import { featureValue, FEATURE_MAX, FEATURE_ZERO } from '../core/features';
 import type { Points } from '../core/types';
 import { arrayOf, float, ident, integer, text } from '../sql/quote';
-import { type Column, identityColumns, notUniqueError, orderColumn, type Table } from './catalog';
+import { type Column, identityColumns, notUniqueError, orderColumn, type Table, timeValueSql } from './catalog';
 import { exec, one } from './pl';
 
 /** A feature column as a float8 expression: NULL when the value makes the row invalid, 0 below FEATURE_ZERO. */
@@ -38,8 +38,19 @@ export function windowSql(table: Table, s: Settings, identity: { keys: 'native' 
   const asKey = (c: string) => (identity.keys === 'text' ? `${ident(c)}::text` : ident(c));
   const time = ids.length > 1 ? `, ${asKey(ids[1] as string)} AS t` : '';
   const cols = featureColumns(table, s).map((c, j) => `${featureSql(c)} AS c${j}`).join(', ');
-  return `SELECT ${asKey(s.key_column)} AS k${time}, ${cols}, ${ident(s.cluster_number_column as string)}::int4 AS l, ${ident(order)} AS o
+  // Event time on half_life's scale (tv), and the current anomaly flag (a), when the settings use them.
+  const tv = s.half_life !== null ? `, ${timeValueSql(table, s)} AS tv` : '';
+  const flag = s.anomaly_column !== null ? `, ${ident(s.anomaly_column)} AS a` : '';
+  return `SELECT ${asKey(s.key_column)} AS k${time}, ${cols}, ${ident(s.cluster_number_column as string)}::int4 AS l, ${ident(order)} AS o${tv}${flag}
       FROM ${table.sql} WHERE ${ident(s.key_column)} IS NOT NULL ORDER BY ${ident(order)} DESC LIMIT ${integer(s.maximum_data_count)}`;
+}
+
+/** The lightest weight half_life gives a row (2^-250: older rows weigh this much), so no float8 product underflows. */
+export const MIN_WEIGHT_EXPONENT = -250;
+
+/** A row's weight under half_life h: 2^((t - newest) / h), at least 2^MIN_WEIGHT_EXPONENT. */
+export function halfLifeWeight(t: number, newest: number, h: number): number {
+  return Math.pow(2, Math.max(MIN_WEIGHT_EXPONENT, (t - newest) / h));
 }
 
 /** SQL: true when a window row's features are all valid. */
@@ -58,6 +69,10 @@ export interface Window {
   invalid: number;
   /** The smallest order value of the window, as text (bounds the label update to the window's chunks). */
   since: string | null;
+  /** Valid rows' event times on half_life's scale, when half_life is set. */
+  eventTimes: Float64Array | null;
+  /** Valid rows' current anomaly flags, when anomaly_column is set. */
+  flags: (boolean | null)[] | null;
 }
 
 /** Reads the window into JavaScript in one query (one array_agg per column). */
@@ -67,10 +82,14 @@ export function readWindow(table: Table, s: Settings): Window {
   const aggs = Array.from({ length: d }, (_, j) => `pg_catalog.array_agg(c${j}) AS c${j}`).join(', ');
   const row = one<Record<string, unknown>>(
     `SELECT pg_catalog.array_agg(k) AS keys, ${hasTime ? 'pg_catalog.array_agg(t) AS times, ' : ''}${aggs}, pg_catalog.array_agg(l) AS labels,
-            min(o)::text AS since
+            min(o)::text AS since${s.half_life !== null ? ', pg_catalog.array_agg(tv) AS tv' : ''}${s.anomaly_column !== null ? ', pg_catalog.array_agg(a) AS a' : ''}
        FROM (${windowSql(table, s, { keys: 'text' })}) w`,
   );
   const rawKeys = (row?.keys as string[] | null) ?? [];
+  const rawTv = s.half_life !== null ? ((row?.tv as number[] | null) ?? []) : null;
+  const rawFlags = s.anomaly_column !== null ? ((row?.a as (boolean | null)[] | null) ?? []) : null;
+  const eventTimes = rawTv ? new Float64Array(rawKeys.length) : null;
+  const flags: (boolean | null)[] | null = rawFlags ? [] : null;
   const rawTimes = hasTime ? ((row?.times as string[] | null) ?? []) : null;
   const columns = Array.from({ length: d }, (_, j) => (row?.[`c${j}`] as (number | null)[] | null) ?? []);
   const rawLabels = (row?.labels as (number | null)[] | null) ?? [];
@@ -94,17 +113,35 @@ export function readWindow(table: Table, s: Settings): Window {
     keys.push(rawKeys[i] as string);
     if (times && rawTimes) times.push(rawTimes[i] as string);
     labels.push(rawLabels[i] ?? null);
+    if (eventTimes && rawTv) eventTimes[n] = Number(rawTv[i]);
+    if (flags && rawFlags) flags.push(rawFlags[i] ?? null);
     n++;
   }
-  return { keys, times, points: { data: data.subarray(0, n * d), n, d }, labels, invalid, since: (row?.since as string | null) ?? null };
+  return {
+    keys,
+    times,
+    points: { data: data.subarray(0, n * d), n, d },
+    labels,
+    invalid,
+    since: (row?.since as string | null) ?? null,
+    eventTimes: eventTimes ? eventTimes.subarray(0, n) : null,
+    flags,
+  };
+}
+
+/** What is written to a window row besides its cluster number, when the settings name the columns. */
+export interface Extra {
+  distances: number[] | null;
+  anomalies: boolean[] | null;
 }
 
 /**
- * Writes the given labels to the window rows at the given indexes, in one UPDATE matched on the rows' identity,
- * limited to the window's order range (chunk exclusion). Throws when an identity matches more rows than it should:
- * the key does not identify rows, and writing on would label rows it was not computed for.
+ * Writes the given labels (and distances, anomaly flags) to the window rows at the given indexes, in one UPDATE
+ * matched on the rows' identity, limited to the window's order range (chunk exclusion). Throws when an identity
+ * matches more rows than it should: the key does not identify rows, and writing on would label rows it was not
+ * computed for.
  */
-export function writeLabels(table: Table, s: Settings, w: Window, rows: number[], labels: number[]): number {
+export function writeLabels(table: Table, s: Settings, w: Window, rows: number[], labels: number[], extra: Extra = { distances: null, anomalies: null }): number {
   if (rows.length === 0) return 0;
   const ids = identityColumns(table, s);
   const keyType = table.columns.get(s.key_column)?.type ?? 'text';
@@ -121,9 +158,22 @@ export function writeLabels(table: Table, s: Settings, w: Window, rows: number[]
   const order = orderColumn(table, s) ?? s.key_column;
   const orderType = table.columns.get(order)?.type;
   const bound = orderType && w.since !== null ? ` AND t.${ident(order)} >= ${text(w.since)}::${orderType}` : '';
+  const sets = [`${ident(s.cluster_number_column as string)} = u.l`];
+  const arrays = [`pg_catalog.unnest(${keys})`, ...(times ? [`pg_catalog.unnest(${times})`] : []), `pg_catalog.unnest(${arrayOf(labels, 'int4')})`];
+  const names = ['k', ...(times ? ['tm'] : []), 'l'];
+  if (s.distance_column !== null && extra.distances) {
+    sets.push(`${ident(s.distance_column)} = u.dist`);
+    arrays.push(`pg_catalog.unnest(${arrayOf(extra.distances, 'float8')})`);
+    names.push('dist');
+  }
+  if (s.anomaly_column !== null && extra.anomalies) {
+    sets.push(`${ident(s.anomaly_column)} = u.anomaly`);
+    arrays.push(`pg_catalog.unnest(${arrayOf(extra.anomalies, 'bool')})`);
+    names.push('anomaly');
+  }
   const written = exec(
-    `UPDATE ${table.sql} AS t SET ${ident(s.cluster_number_column as string)} = u.l
-       FROM ROWS FROM (pg_catalog.unnest(${keys}), ${times ? `pg_catalog.unnest(${times}), ` : ''}pg_catalog.unnest(${arrayOf(labels, 'int4')})) AS u(k, ${times ? 'tm, ' : ''}l)
+    `UPDATE ${table.sql} AS t SET ${sets.join(', ')}
+       FROM ROWS FROM (${arrays.join(', ')}) AS u(${names.join(', ')})
       WHERE t.${ident(s.key_column)} = u.k::${keyType}${time && timeType ? ` AND t.${ident(time)} = u.tm::${timeType}` : ''}${bound}`,
   );
   if (written > rows.length) throw notUniqueError(table, s, ids, null);

@@ -1,6 +1,7 @@
 // The PL/pgSQL that pg_centroid generates for each clustered table (src/db/compile.ts installs it):
 // - the label function, a BEFORE ROW trigger function with the stored centroids written in as constants, so a row
-//   gets its cluster number without leaving PL/pgSQL (about 0.3 us a row for k = 3 in 3 dimensions, against ~3 us
+//   gets its cluster number (and its distance and anomaly flag, when the settings name those columns) without
+//   leaving PL/pgSQL (about 0.3 us a row for k = 3 in 3 dimensions, against ~3 us
 //   for a call into pljs). It runs with the inserting role's rights, so every function, operator and type in it
 //   is schema-qualified: nothing on that role's search_path can stand in for them.
 // - the hook function, the statement triggers' function (SECURITY DEFINER, owned by the table's owner, under a
@@ -21,6 +22,9 @@ export interface LabelModel {
   d: number;
   distance: DistanceType;
   scaler: { means: Float64Array; scales: Float64Array } | null;
+  /** Each cluster's RMS radius and the anomaly threshold (normalized distance), when known. */
+  rms: Float64Array | null;
+  threshold: number | null;
 }
 
 /** What a table's label function is generated from. */
@@ -32,6 +36,9 @@ export interface LabelSpec {
   policy: 'statement' | 'row' | 'online';
   columns: { name: string; kind: NumberKind }[];
   clusterColumn: string;
+  /** Columns that receive the row's distance to its centroid, and whether it is an anomaly (null: none). */
+  distanceColumn: string | null;
+  anomalyColumn: string | null;
   invalidRows: 'skip' | 'error';
   /** The stored centroids; null before the first clustering. */
   model: LabelModel | null;
@@ -42,14 +49,21 @@ export interface LabelSpec {
 /** The dollar-quote tag of generated bodies. */
 const TAG = '$pg_centroid_body$';
 
-/** A float8 constant that reads back exactly. */
+/** A float8 constant that reads back exactly (the infinities as PostgreSQL spells them). */
 export function float8(v: number): string {
-  if (!Number.isFinite(v)) throw new Error(`trigger: non-finite constant ${v}`);
+  if (Number.isNaN(v)) throw new Error('trigger: NaN constant');
+  if (!Number.isFinite(v)) return `'${v > 0 ? 'Infinity' : '-Infinity'}'::pg_catalog.float8`;
   return `'${Object.is(v, -0) ? 0 : v}'::pg_catalog.float8`;
 }
 
+/** The distance above which a row of a cluster is an anomaly: threshold x the cluster's RMS radius. */
+function anomalyLimit(threshold: number, rms: number): number {
+  // A cluster of radius 0: any distance above 0 is infinitely far in normalized terms.
+  return rms > 0 ? threshold * rms : threshold < 0 ? -Infinity : 0;
+}
+
 /** a <op> b with a schema-qualified operator, parenthesized (OPERATOR() has one precedence for every operator). */
-function op(a: string, o: '+' | '-' | '*' | '/' | '<' | '<=' | '=', b: string): string {
+function op(a: string, o: '+' | '-' | '*' | '/' | '<' | '<=' | '>' | '=', b: string): string {
   return `(${a} OPERATOR(pg_catalog.${o}) ${b})`;
 }
 
@@ -71,9 +85,17 @@ function validCondition(column: { name: string; kind: NumberKind }, value = `NEW
   }
 }
 
-/** Statements run for a row with an invalid feature: a NULL cluster number, or the refusal of invalid_rows = error. */
+/** Statements that set the cluster number and the distance and anomaly columns to NULL. */
+function nullStatements(spec: LabelSpec): string {
+  return [spec.clusterColumn, spec.distanceColumn, spec.anomalyColumn]
+    .filter((c): c is string => c !== null)
+    .map((c) => `NEW.${ident(c)} := NULL;`)
+    .join(' ');
+}
+
+/** Statements run for a row with an invalid feature: NULL results, or the refusal of invalid_rows = error. */
 function invalidStatements(spec: LabelSpec): string {
-  if (spec.invalidRows === 'skip') return `NEW.${ident(spec.clusterColumn)} := NULL; RETURN NEW;`;
+  if (spec.invalidRows === 'skip') return `${nullStatements(spec)} RETURN NEW;`;
   const values = spec.columns.map((c) => `pg_catalog.concat(${text(`${c.name} = `)}, coalesce(NEW.${ident(c.name)}::pg_catalog.text, 'NULL'))`).join(', ');
   return `RAISE EXCEPTION USING
       MESSAGE = pg_catalog.concat(${text(`pg_centroid: a row of ${spec.table} has a NULL, NaN, infinite or out-of-range (beyond 1e150) clustering column (`)}, pg_catalog.concat_ws(', ', ${values}), ')'),
@@ -102,6 +124,9 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
       lines.push(`IF ${op(`pg_catalog.abs(x${j})`, '<', float8(FEATURE_ZERO))} THEN x${j} := ${float8(0)}; END IF;`);
     }
   }
+  // With an anomaly column, the nearest center's distance limit (threshold x its RMS radius) rides along in t.
+  const flags = spec.anomalyColumn !== null && model.rms !== null && model.threshold !== null;
+  const limit = (c: number) => (flags ? ` t := ${float8(anomalyLimit(model.threshold as number, (model.rms as Float64Array)[c] as number))};` : '');
   for (let c = 0; c < k; c++) {
     const terms: string[] = [];
     for (let j = 0; j < d; j++) {
@@ -109,8 +134,14 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
       terms.push(distance === 'manhattan' ? `pg_catalog.abs${diff}` : op(diff, '*', diff));
     }
     const sum = terms.reduce((acc, t) => op(acc, '+', t));
-    if (c === 0) lines.push(`b := ${sum}; l := 0;`);
-    else lines.push(`s := ${sum}; IF ${op('s', '<', 'b')} THEN b := s; l := ${c}; END IF;`);
+    if (c === 0) lines.push(`b := ${sum}; l := 0;${limit(0)}`);
+    else lines.push(`s := ${sum}; IF ${op('s', '<', 'b')} THEN b := s; l := ${c};${limit(c)} END IF;`);
+  }
+  if (spec.distanceColumn !== null || spec.anomalyColumn !== null) {
+    // b is the squared euclidean distance, or the manhattan distance itself.
+    lines.push(`dd := ${distance === 'manhattan' ? 'b' : 'pg_catalog.sqrt(b)'};`);
+    if (spec.distanceColumn !== null) lines.push(`NEW.${ident(spec.distanceColumn)} := dd;`);
+    if (spec.anomalyColumn !== null) lines.push(`NEW.${ident(spec.anomalyColumn)} := ${flags ? op('dd', '>', 't') : 'NULL'};`);
   }
   return lines;
 }
@@ -118,7 +149,7 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
 /** CREATE OR REPLACE FUNCTION for a table's label function. */
 export function labelFunctionSql(spec: LabelSpec): string {
   const d = spec.columns.length;
-  const declare = [...Array.from({ length: d }, (_, j) => `x${j} pg_catalog.float8;`), 'b pg_catalog.float8;', 's pg_catalog.float8;', 'l pg_catalog.int4;'];
+  const declare = [...Array.from({ length: d }, (_, j) => `x${j} pg_catalog.float8;`), 'b pg_catalog.float8;', 's pg_catalog.float8;', 't pg_catalog.float8;', 'dd pg_catalog.float8;', 'l pg_catalog.int4;'];
   const body: string[] = [];
   if (spec.broken) {
     body.push(`RAISE EXCEPTION USING MESSAGE = ${text(spec.broken.message)}, HINT = ${text(spec.broken.hint)}, ERRCODE = '22023';`);
@@ -131,7 +162,7 @@ export function labelFunctionSql(spec: LabelSpec): string {
     const valid = spec.columns.map((c) => validCondition(c)).join(' AND ');
     body.push(`IF NOT coalesce(${valid}, false) THEN ${invalidStatements(spec)} END IF;`);
     const cluster = `NEW.${ident(spec.clusterColumn)}`;
-    const inline = spec.model ? [...nearestStatements(spec, spec.model), `${cluster} := l;`] : [`${cluster} := NULL;`];
+    const inline = spec.model ? [...nearestStatements(spec, spec.model), `${cluster} := l;`] : [nullStatements(spec)];
     if (spec.policy === 'row') {
       // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled inline.
       const features = spec.columns.map((c) => `NEW.${ident(c.name)}::pg_catalog.float8`).join(', ');
