@@ -25,8 +25,9 @@ END $$;
 COMMENT ON FUNCTION centroid.cluster_on_insert() IS
   'pg_centroid: BEFORE INSERT FOR EACH ROW trigger of a clustered table (settings in centroid.settings); its label trigger gives each new row its cluster number';
 
--- Policy `row`: a new row's cluster number from a refit of the window with it (called by the label function).
-CREATE FUNCTION centroid_internal._label(relid oid, features float8[]) RETURNS int4
+-- Policy `row`: a new row's cluster number, distance and anomaly flag (1 or 0) from a refit of the window with it
+-- (called by the label function); NULL when it gets none.
+CREATE FUNCTION centroid_internal._label(relid oid, features float8[]) RETURNS float8[]
 LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.label(relid, features); $js$;
 
 -- The hook function's entry: `event` is before_insert, after_insert or truncate (src/db/insert.ts).

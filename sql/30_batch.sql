@@ -74,25 +74,52 @@ END $$;
 COMMENT ON FUNCTION centroid.choose_k(text, jsonb, int4, int4) IS
   'pg_centroid: fits every k from k_min to k_max and recommends one by silhouette, with the elbow of the cost curve (writes nothing)';
 
-CREATE FUNCTION centroid_internal._predict(model text, features float8[]) RETURNS int4
-LANGUAGE javascript STABLE SET search_path = pg_catalog, pg_temp AS $js$ return API.predict(model, features); $js$;
+-- `stamp` (the statement's start) lets the JavaScript side look the model up once per statement, not per row.
+CREATE FUNCTION centroid_internal._predict(model text, features float8[], version int4, stamp float8, caller_path text) RETURNS int4
+LANGUAGE javascript STABLE SET search_path = pg_catalog, pg_temp AS $js$ return API.predict(model, features, version, stamp, caller_path); $js$;
 
 CREATE FUNCTION centroid_internal._take_predict_error() RETURNS jsonb
 LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.takePredictError(); $js$;
 
-CREATE FUNCTION centroid.predict(model text, features float8[]) RETURNS int4
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- Keeps the caller's search_path (to name a clustered table); every name below is qualified.
+CREATE FUNCTION centroid.predict(model text, features float8[], version int4 DEFAULT NULL) RETURNS int4
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  label int4;
+  label pg_catalog.int4;
 BEGIN
-  label := centroid_internal._predict(model, features);
-  IF label < 0 THEN
+  label := centroid_internal._predict(model, features, version,
+    pg_catalog.date_part('epoch', pg_catalog.statement_timestamp()), pg_catalog.current_setting('search_path'));
+  IF label OPERATOR(pg_catalog.<) 0 THEN
     PERFORM centroid_internal._raise(centroid_internal._take_predict_error());
   END IF;
   RETURN label;
 END $$;
-COMMENT ON FUNCTION centroid.predict(text, float8[]) IS
-  'pg_centroid: the nearest cluster of the latest version of the caller''s model (features standardized the way it was); NULL when a feature is NULL, NaN or infinite';
+COMMENT ON FUNCTION centroid.predict(text, float8[], int4) IS
+  'pg_centroid: the nearest cluster of the caller''s model (its latest version, or the one given; standardized the way it was), or of a clustered table''s live centroids; NULL when a feature is NULL, NaN, infinite or beyond 1e150';
+
+-- The query centroid.score runs, built from the model or table and the source: JSON text {sql, temporary}.
+CREATE FUNCTION centroid_internal._score_sql(model text, source text, version int4, caller_path text) RETURNS text
+LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.score(model, source, version, caller_path); $js$;
+
+CREATE FUNCTION centroid_internal._score(model text, source text, version int4, caller_path text)
+  RETURNS TABLE (key text, cluster int4, distance float8, normalized_distance float8, is_anomaly bool)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r jsonb;
+BEGIN
+  r := centroid_internal._score_sql(model, source, version, caller_path)::jsonb;
+  PERFORM centroid_internal._raise(r);
+  RETURN QUERY EXECUTE r->>'sql';
+  IF (r->>'temporary')::bool THEN
+    DROP VIEW pg_temp.centroid_fit_source;
+  END IF;
+END $$;
+
+CREATE FUNCTION centroid.score(model text, source text, version int4 DEFAULT NULL)
+  RETURNS TABLE (key text, cluster int4, distance float8, normalized_distance float8, is_anomaly bool)
+LANGUAGE sql AS $$ SELECT * FROM centroid_internal._score(model, source, version, pg_catalog.current_setting('search_path')) $$;
+COMMENT ON FUNCTION centroid.score(text, text, int4) IS
+  'pg_centroid: scores every row of a table, view or SELECT in one statement with a model (or a clustered table''s live centroids): key, cluster, distance, normalized distance (over the cluster''s RMS radius) and anomaly flag';
 
 -- Checks a fit's settings against its source now (for schedule_fit, so a bad config fails now and not at night).
 CREATE FUNCTION centroid_internal._check_fit(source text, config jsonb, caller_path text) RETURNS jsonb

@@ -109,16 +109,45 @@ BEGIN
       'cost', s.state->'cost',
       'duration_ms', s.state->'duration_ms',
       'changed_labels', s.state->'changed_labels',
+      'refit_reason', s.state->'refit_reason',
+      'anomaly_threshold', s.state->'anomaly_threshold',
       'centroids', s.state->'centroids',
-      'clusters', (SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+      'clusters', (SELECT coalesce(pg_catalog.jsonb_agg(d.cluster ORDER BY d.i), '[]'::jsonb) FROM (
+                     SELECT i, pg_catalog.jsonb_build_object(
                             'cluster', i - 1,
                             'size', (s.state->'sizes'->(i - 1)),
                             'weight', (s.state->'counts'->(i - 1)),
                             'radius', (s.state->'radii'->(i - 1)),
-                            'centroid', (s.state->'centroids'->(i - 1))) ORDER BY i), '[]'::jsonb)
-                     FROM pg_catalog.generate_series(1, coalesce(pg_catalog.jsonb_array_length(s.state->'centroids'), 0)) AS i)
+                            'rms_radius', (s.state->'rms_radii'->(i - 1)),
+                            'rows_since_refit', (s.state->'since_rows'->(i - 1)),
+                            'mean_normalized_distance', CASE WHEN (s.state->'since_rows'->>(i - 1))::float8 > 0
+                                THEN (s.state->'since_distance'->>(i - 1))::float8 / (s.state->'since_rows'->>(i - 1))::float8 END,
+                            'anomaly_share', CASE WHEN (s.state->'since_rows'->>(i - 1))::float8 > 0
+                                THEN (s.state->'since_anomalies'->>(i - 1))::float8 / (s.state->'since_rows'->>(i - 1))::float8 END,
+                            'centroid', (s.state->'centroids'->(i - 1))) AS cluster
+                       FROM pg_catalog.generate_series(1, coalesce(pg_catalog.jsonb_array_length(s.state->'centroids'), 0)) AS i) d)
     );
   END LOOP;
 END $$;
 COMMENT ON FUNCTION centroid.status(regclass) IS
   'pg_centroid: one JSON object per clustered table the caller owns (or for the one given): settings, rows, labelled rows, last refit, cost and clusters';
+
+-- Per cluster of every clustered table the caller owns: what was labelled since the last refit (rows, their mean
+-- normalized distance and share of anomalies), beside the cluster at that refit, and when and why it ran.
+-- security_invoker: the caller's own rights (and centroid.state's row-level security) apply.
+CREATE VIEW centroid.drift WITH (security_invoker = true) AS
+SELECT st.table_name,
+       c.cluster,
+       st.sizes[c.cluster + 1] AS rows_at_refit,
+       st.rms_radii[c.cluster + 1] AS rms_radius,
+       coalesce(st.since_rows[c.cluster + 1], 0) AS rows_since_refit,
+       CASE WHEN st.since_rows[c.cluster + 1] > 0 THEN st.since_distance[c.cluster + 1] / st.since_rows[c.cluster + 1] END AS mean_normalized_distance,
+       CASE WHEN st.since_rows[c.cluster + 1] > 0 THEN st.since_anomalies[c.cluster + 1] / st.since_rows[c.cluster + 1] END AS anomaly_share,
+       st.anomaly_threshold,
+       st.refitted_at,
+       st.refit_reason
+  FROM centroid.state st
+ CROSS JOIN LATERAL pg_catalog.generate_series(0, pg_catalog.array_length(st.centroids, 1) - 1) AS c(cluster);
+COMMENT ON VIEW centroid.drift IS
+  'pg_centroid: per cluster, rows labelled since the last refit, their mean normalized distance and anomaly share, and when and why the last refit ran';
+GRANT SELECT ON centroid.drift TO PUBLIC;

@@ -83,6 +83,8 @@ DROP FUNCTION centroid._model_owner(text);
 DROP FUNCTION centroid._fit(text, text, jsonb);
 DROP FUNCTION centroid._choose_k(text, jsonb, int4, int4);
 DROP FUNCTION centroid._predict(text, float8[]);
+-- predict gained a version (and names clustered tables too).
+DROP FUNCTION centroid.predict(text, float8[]);
 DROP FUNCTION centroid._take_predict_error();
 DROP FUNCTION centroid._check_fit_config(jsonb);
 DROP FUNCTION centroid._conninfo_value(text);
@@ -126,3 +128,21 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER EXTENSION pg_centroid DROP FUNCTION %s', f);
   END LOOP;
 END $$;
+
+-- sql/40_attach.sql: the drift view.
+CREATE VIEW centroid.drift WITH (security_invoker = true) AS
+SELECT st.table_name,
+       c.cluster,
+       st.sizes[c.cluster + 1] AS rows_at_refit,
+       st.rms_radii[c.cluster + 1] AS rms_radius,
+       coalesce(st.since_rows[c.cluster + 1], 0) AS rows_since_refit,
+       CASE WHEN st.since_rows[c.cluster + 1] > 0 THEN st.since_distance[c.cluster + 1] / st.since_rows[c.cluster + 1] END AS mean_normalized_distance,
+       CASE WHEN st.since_rows[c.cluster + 1] > 0 THEN st.since_anomalies[c.cluster + 1] / st.since_rows[c.cluster + 1] END AS anomaly_share,
+       st.anomaly_threshold,
+       st.refitted_at,
+       st.refit_reason
+  FROM centroid.state st
+ CROSS JOIN LATERAL pg_catalog.generate_series(0, pg_catalog.array_length(st.centroids, 1) - 1) AS c(cluster);
+COMMENT ON VIEW centroid.drift IS
+  'pg_centroid: per cluster, rows labelled since the last refit, their mean normalized distance and anomaly share, and when and why the last refit ran';
+GRANT SELECT ON centroid.drift TO PUBLIC;

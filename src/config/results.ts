@@ -20,6 +20,9 @@ export interface RefitResult {
   engine: 'js' | 'sql' | null;
   /** The pending row's cluster (policy row), else null. */
   pending_label: number | null;
+  /** The pending row's distance to its centroid and normalized distance (policy row), else null. */
+  pending_distance: number | null;
+  pending_normalized: number | null;
 }
 
 /** What centroid.attach did. */
@@ -45,6 +48,12 @@ export interface ClusterStatus {
   /** Weight of the cluster: rows at the last refit plus rows the online policy added since (decayed). */
   weight: number | null;
   radius: number | null;
+  /** The RMS distance of its rows to its centroid at the last refit. */
+  rms_radius: number | null;
+  /** Rows labelled since the last refit (online policy), their mean normalized distance and share of anomalies. */
+  rows_since_refit: number | null;
+  mean_normalized_distance: number | null;
+  anomaly_share: number | null;
   centroid: number[];
 }
 
@@ -67,6 +76,9 @@ export interface TableStatus {
   cost: number | null;
   duration_ms: number | null;
   changed_labels: number | null;
+  /** Why the last refit ran: statement, row, online, drift, refit, schedule. */
+  refit_reason: string | null;
+  anomaly_threshold: number | null;
   centroids: number[][] | null;
   clusters: ClusterStatus[];
 }
@@ -79,7 +91,12 @@ export interface Metrics {
   davies_bouldin: number | null;
   calinski_harabasz: number | null;
   cluster_sizes: number[];
+  /** Each cluster's mean distance of its rows to its centroid. */
   radii: number[];
+  /** Each cluster's RMS distance (normalized distances divide by it). */
+  rms_radii: number[];
+  /** The normalized distance above which a row is an anomaly (from anomaly_threshold, 3, or contamination). */
+  anomaly_threshold: number | null;
 }
 
 /** What centroid.fit returns: the new model version and how it went. */

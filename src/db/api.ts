@@ -10,7 +10,8 @@ import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColum
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
-import { checkFit, fitModel, predictEntry, takePredictError } from './batch';
+import { checkFit, fitModel } from './batch';
+import { predictEntry, scoreEntry, takePredictError } from './predict';
 import { chooseK } from './batch-choose';
 import { checkRowSecurity, refitWindow } from './refit';
 import { one } from './pl';
@@ -108,4 +109,5 @@ export const api = {
   checkFit: (source: string, config: unknown, callerPath: string) => guarded(() => checkFit(source, config, callerPath)),
   predict: predictEntry,
   takePredictError,
+  score: scoreEntry,
 };

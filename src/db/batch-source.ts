@@ -250,20 +250,35 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
   return { points: { data: data.subarray(0, n * d), n, d }, keys, index, skipped: total - n };
 }
 
-/** The read rows' keys zipped with their labels (-1 for invalid rows), as a subquery of columns k and l; null without rows. */
-function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array): string | null {
+/** Per valid row (by point index), its distance to its centroid and whether it is an anomaly, for the output's columns. */
+export interface RowExtras {
+  distances: Float64Array | null;
+  anomalies: Uint8Array | null;
+}
+
+/**
+ * The read rows' keys zipped with their labels (-1 for invalid rows) and, when given, distances and anomaly flags
+ * (NULL for invalid rows), as a subquery of columns k, l, dist, a; null without rows.
+ */
+function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array, extras: RowExtras = { distances: null, anomalies: null }): string | null {
   const keys = rows.keys;
   const total = rows.index.length;
   if (keys === null || total === 0) return null;
   const out = new Int32Array(total);
+  const dist: (number | null)[] | null = extras.distances ? new Array(total) : null;
+  const flags: (boolean | null)[] | null = extras.anomalies ? new Array(total) : null;
   for (let i = 0; i < total; i++) {
     const p = rows.index[i] as number;
     out[i] = p < 0 ? -1 : (labels[p] as number);
+    if (dist && extras.distances) dist[i] = p < 0 ? null : (extras.distances[p] as number);
+    if (flags && extras.anomalies) flags[i] = p < 0 ? null : extras.anomalies[p] === 1;
   }
-  const labelsSql = `pg_catalog.unnest(${arrayOf(out, 'int4')})`;
-  if ('table' in keys) return `SELECT pg_catalog.unnest(f.keys) AS k, ${labelsSql} AS l FROM ${keys.table} f`;
+  const columns = [`pg_catalog.unnest(${arrayOf(out, 'int4')}) AS l`];
+  if (dist) columns.push(`pg_catalog.unnest(${arrayOf(dist, 'float8')}) AS dist`);
+  if (flags) columns.push(`pg_catalog.unnest(${arrayOf(flags, 'bool')}) AS a`);
+  if ('table' in keys) return `SELECT pg_catalog.unnest(f.keys) AS k, ${columns.join(', ')} FROM ${keys.table} f`;
   const keyType = output.columns.get(s.key_column)?.type ?? 'text';
-  return `SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${labelsSql} AS l`;
+  return `SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${columns.join(', ')}`;
 }
 
 /**
@@ -285,19 +300,34 @@ export function labelAgreement(output: Table, s: Settings, rows: Rows, labels: I
 }
 
 /**
- * Writes every read row's label (NULL for invalid rows) in one UPDATE, skipping rows that already hold it: the
- * labels go as one int4[] literal (-1 for invalid rows), zipped with the keys in the order they were read.
+ * Writes every read row's label (NULL for invalid rows), and its distance and anomaly flag when the settings name
+ * those columns, in one UPDATE that skips rows already holding them: the values go as array literals zipped with the
+ * keys in the order they were read.
  */
-export function writeLabels(output: Table, s: Settings, rows: Rows, labels: Int32Array): number {
+export function writeLabels(output: Table, s: Settings, rows: Rows, labels: Int32Array, extras: RowExtras = { distances: null, anomalies: null }): number {
   const keys = rows.keys;
   if (keys === null) return 0;
-  const from = zipped(output, s, rows, labels);
+  const wanted: RowExtras = { distances: s.distance_column !== null ? extras.distances : null, anomalies: s.anomaly_column !== null ? extras.anomalies : null };
+  const from = zipped(output, s, rows, labels, wanted);
   const label = ident(s.cluster_number_column as string);
+  const sets = [`${label} = u.l`];
+  const differs = [`t.${label} IS DISTINCT FROM u.l`];
+  const carried = ['z.k', 'NULLIF(z.l, -1) AS l'];
+  if (wanted.distances && s.distance_column !== null) {
+    sets.push(`${ident(s.distance_column)} = u.dist`);
+    differs.push(`t.${ident(s.distance_column)} IS DISTINCT FROM u.dist`);
+    carried.push('z.dist');
+  }
+  if (wanted.anomalies && s.anomaly_column !== null) {
+    sets.push(`${ident(s.anomaly_column)} = u.a`);
+    differs.push(`t.${ident(s.anomaly_column)} IS DISTINCT FROM u.a`);
+    carried.push('z.a');
+  }
   const changed = from === null
     ? 0
     : exec(
-        `UPDATE ${output.sql} AS t SET ${label} = u.l FROM (SELECT z.k, NULLIF(z.l, -1) AS l FROM (${from}) AS z) AS u
-          WHERE t.${ident(s.key_column)} = u.k AND t.${label} IS DISTINCT FROM u.l`,
+        `UPDATE ${output.sql} AS t SET ${sets.join(', ')} FROM (SELECT ${carried.join(', ')} FROM (${from}) AS z) AS u
+          WHERE t.${ident(s.key_column)} = u.k AND (${differs.join(' OR ')})`,
       );
   if ('table' in keys) exec(`DROP TABLE ${keys.table}`);
   return changed;

@@ -5,6 +5,8 @@
 import type { Metrics, ModelFit } from '../config/results';
 import { validateConfig, type Settings } from '../config/settings';
 import { fit } from '../core/fit';
+import { contaminationThreshold, normalizedDistance, rmsRadii } from '../core/anomaly';
+import { assignAll } from '../core/assign';
 import { clusterQuality, silhouette } from '../core/metrics';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
@@ -14,7 +16,8 @@ import { checkSourceColumns, labelAgreement, readRows, releaseSource, resolveOut
 import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
 import { matchLabels, permute } from '../core/match';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
-import { now, one, query } from './pl';
+import { now, one } from './pl';
+import { forgetScorers } from './predict';
 import { fitOptions } from './refit';
 
 
@@ -82,12 +85,16 @@ export function metricsOf(points: Points, result: FitResult, distance: DistanceT
     calinski_harabasz: finite(q.calinskiHarabasz),
     cluster_sizes: Array.from(result.sizes),
     radii: Array.from(q.radii.mean),
+    rms_radii: [],
+    anomaly_threshold: null,
   };
 }
 
 /** centroid.fit(model, source, config): fits, writes labels, registers a new version of the caller's model and summarizes it. */
 export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, callerPath: string): ModelFit {
   const started = now();
+  // predict caches the model of a statement: a fit in this session makes a new version.
+  forgetScorers();
   const model = checkModelName(modelArg);
   const s = validateConfig(config, 'fit');
   const source = resolveSource(sourceArg, callerPath);
@@ -108,8 +115,15 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   const result = output ? permute(fitted, matchLabels(labelAgreement(output, s, rows, fitted.labels, fitted.k), fitted.k)) : fitted;
   const t2b = now();
   const metrics = metricsOf(p.points, result, s.distance_type, s.seed);
+  // The distances behind the anomaly rule: each cluster's RMS radius and the threshold, stored with the version.
+  const { dist } = assignAll(p.points, result.centers, result.k, s.distance_type);
+  metrics.rms_radii = Array.from(rmsRadii(dist, result.labels, result.k));
+  const normalized = Float64Array.from(dist, (v, i) => normalizedDistance(v, metrics.rms_radii[result.labels[i] as number] as number));
+  const threshold = s.contamination !== null ? contaminationThreshold(normalized, s.contamination) : (s.anomaly_threshold ?? 3);
+  metrics.anomaly_threshold = Number.isFinite(threshold) ? threshold : null;
   const t3 = now();
-  const changed = output ? writeLabels(output, s, rows, result.labels) : 0;
+  const anomalies = Uint8Array.from(normalized, (v) => (v > threshold ? 1 : 0));
+  const changed = output ? writeLabels(output, s, rows, result.labels, { distances: dist, anomalies }) : 0;
   const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, renumber_ms: t2b - t2, metrics_ms: t3 - t2b, write_ms: now() - t3 };
   const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
   const durationMs = now() - started;
@@ -163,84 +177,6 @@ function register(
   return { version: Number(row?.version), owner: String(row?.owner) };
 }
 
-/** A model version as predict needs it (cached per connection by model, version and creation time). */
-interface Loaded {
-  stamp: string;
-  k: number;
-  d: number;
-  /** Centroids in the space distances are taken in (standardized when the model was). */
-  centers: Float64Array;
-  scaler: Scaler | null;
-  distance: DistanceType;
-}
-
-const loaded = new Map<string, Loaded>();
-
-/**
- * The latest version of a model: the caller's own, else the one model of that name among the roles the caller
- * belongs to; throws a UserError when there is none, or several.
- */
-function latest(model: string): Loaded {
-  const owners = query<{ owner: string; mine: boolean }>(
-    `SELECT DISTINCT owner::text AS owner, owner = current_user AS mine FROM centroid.models WHERE model = ${text(model)}`,
-  );
-  const own = owners.find((o) => o.mine) ?? (owners.length === 1 ? owners[0] : undefined);
-  if (!own && owners.length > 1) {
-    throw new UserError(`pg_centroid: model "${model}" exists for several roles you belong to (${owners.map((o) => o.owner).join(', ')})`, 'fit a model of your own under that name, or SET ROLE to the role whose model you mean');
-  }
-  const row = own
-    ? one<{ stamp: string; centroids: number[]; standardization: { means: number[]; scales: number[] } | null; distance: string | null; d: number }>(
-        `SELECT owner::text || '/' || version::text || '@' || created_at::text AS stamp, centroids, standardization, config->>'distance_type' AS distance,
-                pg_catalog.array_length(centroids, 2) AS d
-           FROM centroid.models WHERE model = ${text(model)} AND owner = ${text(own.owner)} ORDER BY version DESC LIMIT 1`,
-      )
-    : null;
-  if (!row) throw new UserError(`pg_centroid: model "${model}" does not exist`, `fit it first: SELECT centroid.fit(${text(model)}, '<source>', '{...}')`);
-  const cached = loaded.get(model);
-  if (cached && cached.stamp === row.stamp) return cached;
-  const d = Number(row.d);
-  const raw = Float64Array.from(row.centroids, Number);
-  const scaler = row.standardization ? { means: Float64Array.from(row.standardization.means), scales: Float64Array.from(row.standardization.scales) } : null;
-  const entry: Loaded = {
-    stamp: row.stamp,
-    k: raw.length / d,
-    d,
-    centers: scaler ? standardize(raw, scaler) : raw,
-    scaler,
-    distance: row.distance === 'manhattan' ? 'manhattan' : 'euclidean',
-  };
-  loaded.set(model, entry);
-  return entry;
-}
-
-/** centroid.predict(model, features): the nearest cluster of the latest version, or null for invalid features. */
-export function predictLabel(model: string, features: (number | null)[] | null): number | null {
-  const m = latest(checkModelName(model));
-  if (!Array.isArray(features) || features.length !== m.d) {
-    throw new UserError(`pg_centroid: model "${model}" expects ${m.d} features, not ${Array.isArray(features) ? features.length : 0}`, `pass one number per clustering column, in the order of clustering_columns: ARRAY[${Array.from({ length: m.d }, (_, j) => `x${j + 1}`).join(', ')}]`);
-  }
-  const x = new Float64Array(m.d);
-  for (let j = 0; j < m.d; j++) {
-    const v = features[j];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return null;
-    x[j] = m.scaler ? (v - (m.scaler.means[j] as number)) / (m.scaler.scales[j] as number) : v;
-  }
-  let best = 0;
-  let bestDist = Infinity;
-  for (let c = 0; c < m.k; c++) {
-    let s = 0;
-    for (let j = 0; j < m.d; j++) {
-      const t = (x[j] as number) - (m.centers[c * m.d + j] as number);
-      s += m.distance === 'manhattan' ? Math.abs(t) : t * t;
-    }
-    if (s < bestDist) {
-      bestDist = s;
-      best = c;
-    }
-  }
-  return best;
-}
-
 /** Refuses a fit whose algorithm cannot take the source's rows (k-medoids' limit), before reading them. */
 function checkAlgorithmLimits(s: Settings, source: Source): void {
   if (s.clustering_algorithm !== 'k-medoids') return;
@@ -261,23 +197,4 @@ export function checkFit(sourceArg: string, config: unknown, callerPath: string)
   checkSourceColumns(source, s, output !== null);
   releaseSource(source);
   return { ok: true };
-}
-
-let predictError: ErrorResult | null = null;
-
-/** predictLabel for the SQL wrapper: -1 after a user error, which takePredictError then returns. */
-export function predictEntry(model: string, features: (number | null)[] | null): number | null {
-  const r = guarded(() => predictLabel(model, features));
-  if (isError(r)) {
-    predictError = r;
-    return -1;
-  }
-  return r;
-}
-
-/** The user error of the last predictEntry that returned -1 (once). */
-export function takePredictError(): ErrorResult | null {
-  const e = predictError;
-  predictError = null;
-  return e;
 }

@@ -66,21 +66,28 @@ function beforeInsert(oid: number): null {
   return null;
 }
 
-/** Policy row: the cluster number of a new row, from a refit of the window with it (NULL when it gets none). */
-export function label(relid: number, x: (number | null)[]): number | null {
+/**
+ * Policy row: a new row's [cluster number, distance, anomaly 1 or 0], from a refit of the window with it; [] when it
+ * gets none (pljs 1.0.5 cannot return NULL for an array).
+ */
+export function label(relid: number, x: (number | null)[]): number[] {
   // Not armed: the row went straight into a chunk or partition, without the table's statement triggers.
   const a = armed.get(tableOf(relid));
-  if (!a || a.refused) return null;
+  if (!a || a.refused) return [];
   try {
     const r = refitWindow(a.table, a.settings, a.state, Float64Array.from(x, Number), { reason: 'row', compile: false });
     if (r.state !== a.state) a.refitted = true;
     a.state = r.state;
-    return r.outcome.pending_label;
+    const o = r.outcome;
+    if (o.pending_label === null) return [];
+    const threshold = r.state?.threshold ?? null;
+    const nd = o.pending_normalized;
+    return [o.pending_label, o.pending_distance ?? NaN, threshold !== null && nd !== null && nd > threshold ? 1 : 0];
   } catch (e) {
     // A refusal (e.g. a window too big for memory) is raised with its HINT after the statement.
     if (!(e instanceof UserError)) throw e;
     a.refused = e;
-    return null;
+    return [];
   }
 }
 
@@ -113,7 +120,8 @@ function truncated(oid: number): null {
  * `decay` multiplies every center's weight at each row; under half_life a row's weight is 2^((t - newest) / h) for
  * its event time t, so a late-arriving old row moves a center less than a fresh one, and a newer row first ages the
  * centers' weights to its time. What was labelled is counted per cluster (rows, anomalies, normalized distance), and
- * drift_refit refits the window once the share of anomalies since the last refit passes it. With no centroids yet,
+ * drift_refit refits the window once the share of anomalies since the last refit passes it. When the settings flag
+ * anomalies (anomaly_column or drift_refit), anomalous rows move no center. With no centroids yet,
  * the window is clustered instead.
  */
 export function online(oid: number, labels: (number | null)[] | null, features: (number | null)[] | null, times: (number | null)[] | null): RefitResult | null {
@@ -139,7 +147,11 @@ export function online(oid: number, labels: (number | null)[] | null, features: 
       const nd = normalizedDistance(distance(s.distance_type, x, i * d, centers, c * d, d), state.rms[c] as number);
       since.rows[c] = (since.rows[c] as number) + 1;
       since.distance[c] = (since.distance[c] as number) + (Number.isFinite(nd) ? nd : 0);
-      if (nd > threshold) since.anomalies[c] = (since.anomalies[c] as number) + 1;
+      if (nd > threshold) {
+        since.anomalies[c] = (since.anomalies[c] as number) + 1;
+        // Anomalies are kept apart (as DenStream keeps its outliers): they count toward drift but move no center.
+        if (s.anomaly_column !== null || s.drift_refit !== null) continue;
+      }
     }
     let w = 1;
     const t = times?.[i];
@@ -164,7 +176,7 @@ export function online(oid: number, labels: (number | null)[] | null, features: 
     }
     moved++;
   }
-  if (moved === 0) return null;
+  if (moved === 0 && !since.rows.some((v) => v > 0)) return null;
   saveOnline(oid, state);
   if (s.drift_refit !== null && driftPassed(since, s.drift_refit, s.minimum_data_count)) {
     return refitWindow(table, s, state, undefined, { reason: 'drift', compile: true }).outcome;

@@ -6,6 +6,7 @@
 import type { RefitResult } from '../config/results';
 import type { Settings } from '../config/settings';
 import { assignAll, nearest } from '../core/assign';
+import { distance } from '../core/distance';
 import { featureValue } from '../core/features';
 import { fit } from '../core/fit';
 import { lloyd } from '../core/lloyd';
@@ -150,7 +151,7 @@ function inSpace(state: State, scaler: Scaler | null): State {
 
 /** The outcome of a refit that did not cluster. */
 function notClustered(status: RefitResult['status'], rows: number, invalid: number, started: number, engine: RefitResult['engine']): RefitResult {
-  return { status, rows, invalid, changed: 0, iterations: 0, cost: 0, duration_ms: now() - started, engine, pending_label: null };
+  return { status, rows, invalid, changed: 0, iterations: 0, cost: 0, duration_ms: now() - started, engine, pending_label: null, pending_distance: null, pending_normalized: null };
 }
 
 /** How a refit is run: why (stored with it), and whether it compiles the new centroids into the label function. */
@@ -273,6 +274,8 @@ function refitInJs(table: Table, s: Settings, state: State | null, started: numb
       duration_ms: durationMs,
       engine: 'js',
       pending_label: pending ? (result.labels[points.n - 1] as number) : null,
+      pending_distance: pending ? (dist[points.n - 1] as number) : null,
+      pending_normalized: pending ? (normalized[points.n - 1] as number) : null,
     },
     state: next,
   };
@@ -355,9 +358,17 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
         cost: done.cost,
         duration_ms: durationMs,
         engine: 'sql',
-        pending_label: pending ? nearest(pending, 0, run.centers, k, d, 'euclidean') : null,
+        ...pendingFacts(pending, run.centers, done.rms, k, d),
       },
       state: next,
     };
   });
+}
+
+/** The pending row's label, distance and normalized distance under the final centers (SQL engine: euclidean). */
+function pendingFacts(pending: Float64Array | undefined, centers: Float64Array, rms: Float64Array, k: number, d: number): Pick<RefitResult, 'pending_label' | 'pending_distance' | 'pending_normalized'> {
+  if (!pending) return { pending_label: null, pending_distance: null, pending_normalized: null };
+  const c = nearest(pending, 0, centers, k, d, 'euclidean');
+  const dist = distance('euclidean', pending, 0, centers, c * d, d);
+  return { pending_label: c, pending_distance: dist, pending_normalized: normalizedDistance(dist, rms[c] as number) };
 }

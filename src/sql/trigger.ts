@@ -149,7 +149,7 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
 /** CREATE OR REPLACE FUNCTION for a table's label function. */
 export function labelFunctionSql(spec: LabelSpec): string {
   const d = spec.columns.length;
-  const declare = [...Array.from({ length: d }, (_, j) => `x${j} pg_catalog.float8;`), 'b pg_catalog.float8;', 's pg_catalog.float8;', 't pg_catalog.float8;', 'dd pg_catalog.float8;', 'l pg_catalog.int4;'];
+  const declare = [...Array.from({ length: d }, (_, j) => `x${j} pg_catalog.float8;`), 'b pg_catalog.float8;', 's pg_catalog.float8;', 't pg_catalog.float8;', 'dd pg_catalog.float8;', 'l pg_catalog.int4;', 'r pg_catalog.float8[];'];
   const body: string[] = [];
   if (spec.broken) {
     body.push(`RAISE EXCEPTION USING MESSAGE = ${text(spec.broken.message)}, HINT = ${text(spec.broken.hint)}, ERRCODE = '22023';`);
@@ -166,7 +166,10 @@ export function labelFunctionSql(spec: LabelSpec): string {
     if (spec.policy === 'row') {
       // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled inline.
       const features = spec.columns.map((c) => `NEW.${ident(c.name)}::pg_catalog.float8`).join(', ');
-      body.push(`IF ${op('TG_OP', '=', "'INSERT'")} THEN ${cluster} := centroid_internal._label(TG_RELID, ARRAY[${features}]::pg_catalog.float8[]); RETURN NEW; END IF;`);
+      const sets = [`${cluster} := r[1]::pg_catalog.int4;`];
+      if (spec.distanceColumn !== null) sets.push(`NEW.${ident(spec.distanceColumn)} := r[2];`);
+      if (spec.anomalyColumn !== null) sets.push(`NEW.${ident(spec.anomalyColumn)} := ${op('r[3]', '=', float8(1))};`);
+      body.push(`IF ${op('TG_OP', '=', "'INSERT'")} THEN r := centroid_internal._label(TG_RELID, ARRAY[${features}]::pg_catalog.float8[]); ${sets.join(' ')} RETURN NEW; END IF;`);
     }
     body.push(...inline);
   }

@@ -32,6 +32,8 @@ const CATALOG: Record<string, string> = {
   triggers: `SELECT tgname, pg_get_triggerdef(t.oid) AS def, tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
               WHERE c.relnamespace IN ('centroid'::regnamespace, 'centroid_internal'::regnamespace) AND NOT t.tgisinternal ORDER BY 1`,
   policies: `SELECT tablename, policyname, permissive, roles::text, cmd, qual, with_check FROM pg_policies WHERE schemaname IN ('centroid', 'centroid_internal') ORDER BY 1, 2`,
+  views: `SELECT viewname, definition, (SELECT reloptions::text FROM pg_class c WHERE c.oid = (schemaname || '.' || viewname)::regclass) AS options
+            FROM pg_views WHERE schemaname IN ('centroid', 'centroid_internal') ORDER BY 1`,
   eventTriggers: `SELECT evtname, evtevent, evtfoid::regprocedure::text AS fn, evtenabled, evttags FROM pg_event_trigger ORDER BY 1`,
   schema: `SELECT nspname, nspacl::text AS acl, obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname IN ('centroid', 'centroid_internal') ORDER BY 1`,
   dumped: `SELECT u.rel::regclass::text AS rel, u.condition FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(rel, condition)
