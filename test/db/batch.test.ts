@@ -127,9 +127,9 @@ describe('centroid.models and centroid.predict', () => {
   it('refuses a wrong number of features and unknown models, and gives NULL for a NULL feature', async () => {
     const e = await failure(db.client, `SELECT centroid.predict('z', ARRAY[1, 2, 3]::float8[])`);
     expect(e.message).toBe('pg_centroid: model "z" expects 2 features, not 3');
-    expect(e.hint).toBe('pass one number per clustering column, in the order of clustering_columns: ARRAY[x1, x2]');
+    expect(e.hint).toBe('pass one number per clustering column, in the order of clustering_columns (a, b): ARRAY[a, b]');
     const u = await failure(db.client, `SELECT centroid.predict('nope', ARRAY[1, 2]::float8[])`);
-    expect(u.message).toBe('pg_centroid: model "nope" does not exist');
+    expect(u.message).toBe('pg_centroid: "nope" is neither a model of yours nor a clustered table of yours with centroids');
     const n = await db.client.query(`SELECT centroid.predict('z', ARRAY[1, NULL]::float8[]) AS l`);
     expect(n.rows[0].l).toBeNull();
   });
