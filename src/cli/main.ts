@@ -12,6 +12,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'db':
       return db(rest[0], rest.includes('--json'));
+    case 'docker':
+      return (await import('./docker')).dockerCommand(rest[0], rest.includes('--json'));
+    case 'compose':
+      return (await import('./docker')).composeCommand(rest);
     case 'install':
       return installCommand(rest);
     case 'attach':
@@ -75,6 +79,8 @@ function db(action: string | undefined, json: boolean): number {
 const USAGE = `usage: pg-centroid <command>
 
   db up | down | url | status   the embedded PostgreSQL 18 + TimescaleDB + pljs stack
+  docker up | down | status     a Docker engine: the machine's, or the project's own daemon (.docker/)
+  compose <args...>             docker compose on that engine (docker-compose.yml), e.g. compose up -d --build
   install [--method auto|files|sql]
                                 install pg_centroid into the database (extension files, or plain SQL)
   attach <table> --config settings.json [--no-refit]
