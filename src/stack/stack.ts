@@ -109,11 +109,12 @@ export function withLock<T>(fn: () => T, dir = stackDir()): T {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      // A lock older than 15 minutes belongs to a process that died.
+      // A lock whose holder has exited, or older than 15 minutes, belongs to a process that died.
       try {
-        if (Date.now() - statSync(lock).mtimeMs > 15 * 60 * 1000) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > 15 * 60 * 1000 || !holderAlive(join(lock, 'pid'))) rmSync(lock, { recursive: true, force: true });
       } catch { /* gone already */ }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       execFileSync('sleep', ['0.5']);
@@ -123,6 +124,22 @@ export function withLock<T>(fn: () => T, dir = stackDir()): T {
     return fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** False when the pid file names a process that no longer runs (true while it is being written). */
+function holderAlive(pidFile: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8'));
+  } catch {
+    return true;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
