@@ -43,7 +43,7 @@ function files() {
     socket: join(runtime, 'docker.sock'),
     pidfile: join(dir, 'dockerd.pid'),
     log: join(dir, 'dockerd.log'),
-    host: join(dir, 'host-before.json'),
+    before: join(dir, 'host-before.json'),
     context: join(dir, 'context'),
   };
 }
@@ -69,8 +69,8 @@ export function docker(args: string[], what = `docker ${args[0]}`): string {
 }
 
 /** Runs a command, failing with its output when it fails. */
-function run(cmd: string, args: string[], what: string, input?: string): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
+function run(cmd: string, args: string[], what: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${what} failed (${cmd} exited ${r.status ?? r.signal}):\n${r.stdout ?? ''}${r.stderr ?? ''}`.slice(0, 4000));
   return r.stdout;
 }
@@ -117,7 +117,7 @@ function startDaemon(log: Log): void {
     waitForOtherDaemons(log);
     for (const d of [f.root, f.exec]) mkdirSync(d, { recursive: true });
     // Kept from the first start until a clean stop: what the host looked like before any daemon of ours.
-    if (!existsSync(f.host)) writeFileSync(f.host, JSON.stringify(hostNetwork()));
+    if (!existsSync(f.before)) writeFileSync(f.before, JSON.stringify(hostNetwork()));
     log(`starting the project's own Docker daemon (${ownHost()}) ...`);
     const out = openSync(f.log, 'a');
     const child = spawn(
@@ -229,8 +229,8 @@ function hostNetwork(): HostNetwork {
 /** Puts the host's network back as it was before the first daemon of ours: only what Docker added goes. */
 function restoreHost(log: Log): void {
   const f = files();
-  if (!existsSync(f.host)) return;
-  const before = JSON.parse(readFileSync(f.host, 'utf8')) as HostNetwork;
+  if (!existsSync(f.before)) return;
+  const before = JSON.parse(readFileSync(f.before, 'utf8')) as HostNetwork;
   const now = hostNetwork();
   if (before.iptables !== null && now.iptables !== null) {
     const undo = iptablesUndo(before.iptables, now.iptables);
@@ -243,7 +243,7 @@ function restoreHost(log: Log): void {
     spawnSync('ip', ['link', 'delete', link], { stdio: 'ignore' });
   }
   if (before.ipForward !== null && now.ipForward !== before.ipForward) writeFileSync('/proc/sys/net/ipv4/ip_forward', before.ipForward);
-  rmSync(f.host, { force: true });
+  rmSync(f.before, { force: true });
 }
 
 /** What a stopped daemon of ours would have left on the host: iptables lines, bridges and processes naming Docker's or ours. */
