@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (the clustering core, settings and quoting) runs in Node alone, with no database and no
-// root; `db` (the extension on the real server, the CLI and the client) starts the embedded stack first, or uses
-// DATABASE_URL. `npx vitest run --project unit` runs the first alone.
+// Three projects: `unit` (the clustering core, settings, quoting and generated SQL) runs in Node alone, with no
+// database and no root; `db` (the extension on the real server, the CLI and the client) starts the embedded stack
+// first, or uses DATABASE_URL; `containers` (the image, docker compose, testcontainers) has a global setup of its own
+// (a Docker engine and the project's images), which runs only when one of its files is selected.
+// `npx vitest run --project unit` runs the first alone.
 export default defineConfig({
   test: {
     testTimeout: 120_000,
@@ -19,9 +21,13 @@ export default defineConfig({
         test: {
           name: 'db',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/core/**', 'test/config/**', 'test/sql/**'],
+          exclude: [...configDefaults.exclude, 'test/core/**', 'test/config/**', 'test/sql/**', 'test/containers/**'],
           globalSetup: ['test/global-setup.ts'],
         },
+      },
+      {
+        extends: true,
+        test: { name: 'containers', include: ['test/containers/**/*.test.ts'], globalSetup: ['test/containers/setup.ts'] },
       },
     ],
   },

@@ -48,8 +48,36 @@ It listens on 127.0.0.1, port PG_CENTROID_PORT (54329), and lives in PG_CENTROID
   },
 };
 
+/** `docker up | down | status`: a Docker engine (the machine's, or the project's own daemon in .docker/). */
+const docker: Command = {
+  name: 'docker',
+  usage: 'docker up | down | status [--json]',
+  summary: "a Docker engine: the machine's, or the project's own daemon (.docker/)",
+  help: `  up       use the engine DOCKER_HOST or the default socket answers; else install docker.io (apt-get) when missing
+           and start a daemon of the project's own, listening on a socket in .docker/; build debian:sid locally
+           (mmdebstrap + docker import) when it cannot be pulled; prints the DOCKER_HOST to use
+  down     stop the project's own daemon (its images stay in .docker/), and remove its network rules
+  status   which engine answers`,
+  async run(argv) {
+    const { dockerCommand } = await import('./docker');
+    return dockerCommand(argv.filter((a) => a !== '--json')[0], argv.includes('--json'));
+  },
+};
+
+/** `compose <args...>`: docker compose (or docker-compose v1) for docker-compose.yml, on that engine. */
+const composeCmd: Command = {
+  name: 'compose',
+  usage: 'compose <args...>',
+  summary: 'docker compose (or docker-compose v1) on that engine, e.g. compose up -d --build',
+  help: 'Prepares the engine as `docker up` does (and, to build, debian:sid and the built extension), then runs docker compose with the arguments given.',
+  async run(argv) {
+    const { composeCommand } = await import('./docker');
+    return composeCommand(argv);
+  },
+};
+
 /** Every command, in the order the overview lists them. */
-const COMMANDS: Command[] = [db, installCommand, attach, detach, status, refit, scheduleRefit, unscheduleRefit, load, fit, predict, chooseK, models, scheduleFit, unscheduleFit, plot, bench, demo];
+const COMMANDS: Command[] = [db, docker, composeCmd, installCommand, attach, detach, status, refit, scheduleRefit, unscheduleRefit, load, fit, predict, chooseK, models, scheduleFit, unscheduleFit, plot, bench, demo];
 
 /** The overview: every command with its summary, then where it connects and the exit codes. */
 function usage(): string {

@@ -17,6 +17,15 @@ export const PACKAGES = [
   'python3-sklearn',
 ];
 
+/** The server's settings besides where it listens (the Dockerfile writes the same into postgresql.conf). */
+export const SERVER_SETTINGS: Readonly<Record<string, string>> = {
+  shared_preload_libraries: 'timescaledb,pg_cron',
+  'cron.database_name': 'postgres',
+  dynamic_shared_memory_type: 'mmap',
+  max_connections: '200',
+  'timescaledb.telemetry_level': 'off',
+};
+
 const PG_BIN = '/usr/lib/postgresql/18/bin';
 const DATA = '/var/lib/pg_centroid/data';
 const LOG = '/var/lib/pg_centroid/server.log';
@@ -92,19 +101,20 @@ function asPostgres(script: string, what: string): string {
   return run('chroot', [rootOf(), 'su', 'postgres', '-s', '/bin/sh', '-c', script], what);
 }
 
-/** Holds a directory lock while fn runs, so parallel test workers provision once. */
-function withLock<T>(fn: () => T): T {
-  const lock = join(stackDir(), '.lock');
-  mkdirSync(stackDir(), { recursive: true });
+/** Holds a directory lock (in dir: the stack's by default) while fn runs, so parallel test workers provision once. */
+export function withLock<T>(fn: () => T, dir = stackDir()): T {
+  const lock = join(dir, '.lock');
+  mkdirSync(dir, { recursive: true });
   const deadline = Date.now() + 15 * 60 * 1000;
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      // A lock older than 15 minutes belongs to a process that died.
+      // A lock whose holder has exited, or older than 15 minutes, belongs to a process that died.
       try {
-        if (Date.now() - statSync(lock).mtimeMs > 15 * 60 * 1000) rmSync(lock, { recursive: true, force: true });
+        if (Date.now() - statSync(lock).mtimeMs > 15 * 60 * 1000 || !holderAlive(join(lock, 'pid'))) rmSync(lock, { recursive: true, force: true });
       } catch { /* gone already */ }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       execFileSync('sleep', ['0.5']);
@@ -117,6 +127,39 @@ function withLock<T>(fn: () => T): T {
   }
 }
 
+/** False when the pid file names a process that no longer runs (true while it is being written). */
+function holderAlive(pidFile: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8'));
+  } catch {
+    return true;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** True when command is on PATH. */
+export function hasCommand(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Installs, with apt-get, the Debian package of each command (command -> package) that is not on PATH. */
+export function installMissing(packages: Record<string, string>, log: (line: string) => void = () => {}): void {
+  const missing = [...new Set(Object.entries(packages).filter(([command]) => !hasCommand(command)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`${missing.join(', ')} missing, and installing needs root: apt-get install ${missing.join(' ')}`);
+  log(`installing ${missing.join(', ')} (apt-get) ...`);
+  // Another apt-get on the machine holds the lock for a while; wait for it instead of failing.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  run('apt-get', [...lock, 'update', '-qq'], 'apt-get update');
+  run('env', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...lock, 'install', '-y', '-qq', ...missing], `apt-get install ${missing.join(' ')}`);
+}
+
 /** Builds the root file system with mmdebstrap (about 40 s), once. */
 export function provision(log: (line: string) => void = () => {}): void {
   const wanted = PACKAGES.join('\n') + '\n';
@@ -125,11 +168,7 @@ export function provision(log: (line: string) => void = () => {}): void {
   if (process.getuid?.() !== 0) {
     throw new Error('the embedded stack needs root (it uses mmdebstrap and chroot); run as root, or set DATABASE_URL to an existing server with pg_centroid installed');
   }
-  if (spawnSync('sh', ['-c', 'command -v mmdebstrap']).status !== 0) {
-    log('installing mmdebstrap (apt-get) ...');
-    run('apt-get', ['update', '-qq'], 'apt-get update');
-    run('apt-get', ['install', '-y', '-qq', 'mmdebstrap'], 'apt-get install mmdebstrap');
-  }
+  installMissing({ mmdebstrap: 'mmdebstrap' }, log);
   const tmp = rootOf() + '.tmp';
   rmSync(tmp, { recursive: true, force: true });
   log(`building PostgreSQL 18 + TimescaleDB + pljs + pg_cron in ${rootOf()} (mmdebstrap, ~40 s) ...`);
@@ -159,16 +198,8 @@ export function up(log: (line: string) => void = () => {}, instance: Instance = 
     }
     if (!isRunning(instance)) {
       log(`starting PostgreSQL on 127.0.0.1:${port} ...`);
-      const options = [
-        '-k /tmp',
-        `-p ${port}`,
-        '-c listen_addresses=127.0.0.1',
-        '-c shared_preload_libraries=timescaledb,pg_cron',
-        '-c cron.database_name=postgres',
-        '-c dynamic_shared_memory_type=mmap',
-        '-c max_connections=200',
-        '-c timescaledb.telemetry_level=off',
-      ].join(' ');
+      const settings = Object.entries(SERVER_SETTINGS).map(([name, value]) => `-c ${name}=${value}`);
+      const options = ['-k /tmp', `-p ${port}`, '-c listen_addresses=127.0.0.1', ...settings].join(' ');
       try {
         asPostgres(`${PG_BIN}/pg_ctl -D ${data} -l ${instance.log} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
       } catch (e) {
