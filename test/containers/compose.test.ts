@@ -65,10 +65,11 @@ describe('docker-compose.yml', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/40000 rows inserted in .* 0 rows unlabelled\./);
     expect(r.stdout).toMatch(/version 1: \d+ customers clustered, \d+ left out/);
-    const c = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/pg_centroid_demo` });
+    // The demo works in the database of its URL, in a schema of its own.
+    const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
-      const rows = (await c.query(`SELECT count(*)::int AS n, count(cluster_number)::int AS l FROM readings`)).rows[0];
+      const rows = (await c.query(`SELECT count(*)::int AS n, count(cluster_number)::int AS l FROM centroid_demo.readings`)).rows[0];
       expect(rows).toEqual({ n: 40000, l: 40000 });
     } finally {
       await c.end();
