@@ -86,12 +86,16 @@ export function describe(oid: number): Table {
     `SELECT a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, bt.typname::text AS base,
             EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
                      WHERE oc.opcdefault AND am.amname IN ('btree', 'hash')
-                       AND oc.opcintype IN (bt.oid,
+                       AND (oc.opcintype IN (bt.oid,
                              CASE WHEN bt.typcategory = 'A' THEN 'pg_catalog.anyarray'::pg_catalog.regtype END,
                              CASE WHEN bt.typtype = 'e' THEN 'pg_catalog.anyenum'::pg_catalog.regtype END,
                              CASE WHEN bt.typtype = 'r' THEN 'pg_catalog.anyrange'::pg_catalog.regtype END,
                              CASE WHEN bt.typtype = 'm' THEN 'pg_catalog.anymultirange'::pg_catalog.regtype END,
-                             CASE WHEN bt.typtype = 'c' THEN 'pg_catalog.record'::pg_catalog.regtype END)) AS equality
+                             CASE WHEN bt.typtype = 'c' THEN 'pg_catalog.record'::pg_catalog.regtype END)
+                            -- As PostgreSQL finds a default operator class: also one of a type this one is binary
+                            -- coercible to (varchar uses text's).
+                            OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast ca WHERE ca.castsource = bt.oid AND ca.casttarget = oc.opcintype
+                                          AND ca.castmethod = 'b' AND ca.castcontext = 'i'))) AS equality
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type bt ON bt.oid = ${BASE_TYPE}
       WHERE a.attrelid = ${integer(oid)}::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
   )) {
