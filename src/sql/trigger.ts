@@ -71,6 +71,15 @@ function validCondition(column: { name: string; kind: NumberKind }, value = `NEW
   }
 }
 
+/**
+ * A valid feature (see validCondition) as float8. A numeric below FEATURE_ZERO in magnitude becomes 0 before the
+ * cast: one below float8's range (1e-400) would make the cast fail.
+ */
+function asFloat8(column: { kind: NumberKind }, value: string): string {
+  if (column.kind !== 'numeric') return `${value}::pg_catalog.float8`;
+  return `CASE WHEN ${op(`pg_catalog.abs(${value})`, '<', `'${FEATURE_ZERO}'::pg_catalog.numeric`)} THEN ${float8(0)} ELSE ${value}::pg_catalog.float8 END`;
+}
+
 /** Statements run for a row with an invalid feature: a NULL cluster number, or the refusal of invalid_rows = error. */
 function invalidStatements(spec: LabelSpec): string {
   if (spec.invalidRows === 'skip') return `NEW.${ident(spec.clusterColumn)} := NULL; RETURN NEW;`;
@@ -86,8 +95,8 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
   const { k, d, centers, scaler, distance } = model;
   const lines: string[] = [];
   for (let j = 0; j < d; j++) {
-    const column = spec.columns[j] as { name: string };
-    let x = `NEW.${ident(column.name)}::pg_catalog.float8`;
+    const column = spec.columns[j] as { name: string; kind: NumberKind };
+    let x = asFloat8(column, `NEW.${ident(column.name)}`);
     if (scaler) x = op(op(x, '-', float8(scaler.means[j] as number)), '/', float8(scaler.scales[j] as number));
     lines.push(`x${j} := ${x};`);
     if (scaler) {
@@ -134,7 +143,7 @@ export function labelFunctionSql(spec: LabelSpec): string {
     const inline = spec.model ? [...nearestStatements(spec, spec.model), `${cluster} := l;`] : [`${cluster} := NULL;`];
     if (spec.policy === 'row') {
       // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled inline.
-      const features = spec.columns.map((c) => `NEW.${ident(c.name)}::pg_catalog.float8`).join(', ');
+      const features = spec.columns.map((c) => asFloat8(c, `NEW.${ident(c.name)}`)).join(', ');
       body.push(`IF ${op('TG_OP', '=', "'INSERT'")} THEN ${cluster} := centroid_internal._label(TG_RELID, ARRAY[${features}]::pg_catalog.float8[]); RETURN NEW; END IF;`);
     }
     body.push(...inline);
@@ -163,7 +172,7 @@ export function hookFunctionSql(spec: HookSpec): string {
   ];
   const declare = ['labels pg_catalog.int4[];', 'features pg_catalog.float8[];', 'times pg_catalog.float8[];'];
   if (spec.policy === 'online') {
-    const features = spec.columns.map((c) => `n.${ident(c.name)}::pg_catalog.float8`).join(', ');
+    const features = spec.columns.map((c) => asFloat8(c, `n.${ident(c.name)}`)).join(', ');
     const time = spec.time
       ? spec.time.kind === 'timestamp'
         ? `pg_catalog.date_part('epoch', n.${ident(spec.time.name)})`
