@@ -213,7 +213,7 @@ export function duplicateIdentity(table: Table, columns: string[]): string | nul
 export function notUniqueError(table: Table, s: Settings, columns: string[], example: string | null): UserError {
   const what = columns.length > 1 ? `columns ${columns.join(', ')} (the key and the time dimension)` : `column "${s.key_column}"`;
   return new UserError(
-    `pg_centroid setting key_column: ${what} of ${table.display} do not identify rows: several rows hold ${example === null ? 'the same value' : `(${example})`}, so cluster numbers could be written to the wrong rows`,
+    `pg_centroid setting key_column: ${what} of ${table.display} ${columns.length > 1 ? 'do' : 'does'} not identify rows: several rows hold ${example === null ? 'the same value' : `(${example})`}, so cluster numbers could be written to the wrong rows`,
     columns.length > 1
       ? `choose a key that is unique together with ${table.timeDimension}, e.g. add one: ALTER TABLE ${table.sql} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY, and set "key_column": "id"`
       : `choose a unique key column (a primary key), or add one: ALTER TABLE ${table.sql} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY, and set "key_column": "id"`,
