@@ -185,6 +185,9 @@ export function hookFunctionSql(spec: HookSpec): string {
          INTO labels, features, times FROM centroid_new_rows n WHERE n.${ident(spec.clusterColumn)} IS NOT NULL;`,
       'PERFORM centroid_internal._run_online(TG_RELID, labels, features, times);',
     );
+  } else if (spec.policy === 'row') {
+    // The rows that reached the table: fewer than were clustered when ON CONFLICT or a later trigger dropped some.
+    body.push(`PERFORM centroid_internal._run_hook(TG_RELID, 'after_insert:' OPERATOR(pg_catalog.||) (SELECT pg_catalog.count(*) FROM centroid_new_rows)::pg_catalog.text);`);
   } else {
     body.push(`PERFORM centroid_internal._run_hook(TG_RELID, 'after_insert');`);
   }

@@ -49,7 +49,7 @@ describe('online: rows that never reach the table never move the centroids', () 
       FROM generate_series(16, 25) i ON CONFLICT DO NOTHING`);
     expect(r.rowCount).toBe(5);
     const after = await stateOf(db.client, 'o_some');
-    const high = before?.centroids.findIndex((c: number[]) => c[0] > 5);
+    const high = before?.centroids.findIndex((c: number[]) => c[0]! > 5);
     expect(after?.counts[high]).toBe(before?.counts[high] + 5);
     expect(after?.counts[1 - high]).toBe(before?.counts[1 - high]);
     expect((await db.client.query(`SELECT count(*)::int AS n, count(cl)::int AS l FROM o_some`)).rows[0]).toEqual({ n: 25, l: 25 });
@@ -70,7 +70,7 @@ describe('online: rows that never reach the table never move the centroids', () 
           CASE WHEN i % 2 = 0 THEN 3336 ELSE 0 END, CASE WHEN i % 2 = 0 THEN 3336 ELSE 0 END, NULL FROM generate_series(1, 10) i`);
       expect(mixed.rowCount).toBe(5);
       const after = await stateOf(db.client, name);
-      const low = before?.centroids.findIndex((c: number[]) => c[0] < 5);
+      const low = before?.centroids.findIndex((c: number[]) => c[0]! < 5);
       expect(after?.counts[low]).toBe(before?.counts[low] + 5);
       expect(after?.counts[1 - low]).toBe(before?.counts[1 - low]);
       expect(after?.centroids[1 - low]).toEqual(before?.centroids[1 - low]);
@@ -81,7 +81,7 @@ describe('online: rows that never reach the table never move the centroids', () 
   it('ON CONFLICT DO UPDATE: the updated rows are relabelled in the statement, but do not count as new rows', async () => {
     await table('o_upsert');
     const before = await stateOf(db.client, 'o_upsert');
-    const low = before?.centroids.findIndex((c: number[]) => c[0] < 5);
+    const low = before?.centroids.findIndex((c: number[]) => c[0]! < 5);
     // Rows 1..4 move from wherever they were to the low group.
     const r = await db.client.query(`INSERT INTO o_upsert SELECT i, '2024-01-01'::timestamptz + i * interval '1 hour', 0.5, 0.5, NULL
       FROM generate_series(1, 4) i ON CONFLICT (id, ts) DO UPDATE SET a = EXCLUDED.a, b = EXCLUDED.b`);
@@ -89,5 +89,44 @@ describe('online: rows that never reach the table never move the centroids', () 
     expect(await stateOf(db.client, 'o_upsert')).toEqual(before);
     const moved = await db.client.query(`SELECT array_agg(DISTINCT cl) AS ls FROM o_upsert WHERE id <= 4`);
     expect(moved.rows[0].ls).toEqual([low]);
+  });
+});
+
+describe('the row policy: rows that never reach the table leave no trace in the centroids', () => {
+  /** A row-policy table of 20 rows at (0, 0) and (10, 10), with a unique (id, ts) index. */
+  async function rowTable(name: string): Promise<void> {
+    await db.client.query(`CREATE TABLE ${name} (id int NOT NULL, ts timestamptz NOT NULL, a float8, b float8, cl int)`);
+    await db.client.query(`SELECT create_hypertable('${name}', 'ts', chunk_time_interval => interval '1 day')`);
+    await db.client.query(`CREATE UNIQUE INDEX ON ${name} (id, ts)`);
+    await db.client.query(`SELECT centroid.attach($1, $2)`, [name, { ...CONFIG, refit: 'row' }]);
+    await db.client.query(`INSERT INTO ${name} SELECT i, '2024-01-01'::timestamptz + i * interval '1 hour', (i % 2) * 10, (i % 2) * 10, NULL FROM generate_series(1, 20) i`);
+  }
+
+  /** Centroids (sorted), sizes and labels, to compare before and after. */
+  async function snapshot(name: string): Promise<unknown> {
+    const s = await stateOf(db.client, name);
+    const labels = (await db.client.query(`SELECT id, cl FROM ${name} ORDER BY id`)).rows;
+    return { centroids: [...(s?.centroids ?? [])].sort((x, y) => x[0] - y[0]), sizes: [...(s?.sizes ?? [])].sort(), rows: s?.rows_used, labels };
+  }
+
+  it('rows a later BEFORE trigger drops', async () => {
+    await rowTable('r_drop');
+    await db.client.query(`CREATE FUNCTION r_drop_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.a > 1000 THEN RETURN NULL; END IF; RETURN NEW; END $$`);
+    await db.client.query(`CREATE TRIGGER zz_drop BEFORE INSERT ON r_drop FOR EACH ROW EXECUTE FUNCTION r_drop_fn()`);
+    const before = await snapshot('r_drop');
+    const r = await db.client.query(`INSERT INTO r_drop SELECT 100 + i, '2024-02-01'::timestamptz + i * interval '1 hour', 3336, 3336, NULL FROM generate_series(1, 10) i`);
+    expect(r.rowCount).toBe(0);
+    expect(await snapshot('r_drop')).toEqual(before);
+    // The next row is labelled by centroids of real rows only.
+    const next = await db.client.query(`INSERT INTO r_drop VALUES (200, '2024-03-01', 9, 9, NULL) RETURNING cl`);
+    expect(next.rows[0].cl).toBe((await db.client.query(`SELECT cl FROM r_drop WHERE id = 1`)).rows[0].cl);
+  });
+
+  it('rows ON CONFLICT DO NOTHING skips', async () => {
+    await rowTable('r_conflict');
+    const before = await snapshot('r_conflict');
+    const r = await db.client.query(FAR('r_conflict', 'ON CONFLICT DO NOTHING'));
+    expect(r.rowCount).toBe(0);
+    expect(await snapshot('r_conflict')).toEqual(before);
   });
 });
