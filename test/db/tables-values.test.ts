@@ -3,7 +3,7 @@
 // or a JavaScript stack ("execution error"), every error a user can meet has a HINT. Values beyond 1e150, NaN,
 // infinities and NULL make a row invalid; magnitudes below 1e-100 count as 0.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, type TestDatabase } from './database';
 import { attempt, expectUserError, stateOf } from './tables-helpers';
 
@@ -49,11 +49,19 @@ async function ok(sql: string): Promise<void> {
 const good = (name: string, n: number) => `INSERT INTO ${name} (a, b) SELECT (i % 2) * 100 + i % 3, (i % 2) * 100 FROM generate_series(1, ${n}) AS i`;
 
 describe('special values x policies', () => {
-  for (const [type, standardize] of [...TYPES.map((t) => [t, 'none'] as const), ['float8', 'zscore'] as const]) {
+  const VARIANTS = [
+    ...TYPES.map((t) => [t, 'none', 'auto'] as const),
+    ['float8', 'zscore', 'auto'] as const,
+    // Refits in the SQL engine (what windows of over 20,000 rows get), forced for the session.
+    ...TYPES.map((t) => [t, 'none', 'sql'] as const),
+  ];
+  for (const [type, standardize, engine] of VARIANTS) {
     for (const policy of POLICIES) {
-      const variant = standardize === 'none' ? '' : ', standardize zscore';
+      const variant = (standardize === 'none' ? '' : ', standardize zscore') + (engine === 'sql' ? ', SQL engine' : '');
       it(`${type}${variant}, policy ${policy}: every value alone, paired and in one statement; tiny-only first rows; labels as the rule says`, async () => {
-        const name = `v_${type}_${standardize}_${policy}`;
+        const name = `v_${type}_${standardize}_${engine}_${policy}`;
+        await db.client.query(`SET pg_centroid.engine = '${engine}'`);
+        onTestFinished(() => db.client.query('RESET pg_centroid.engine').then(() => undefined));
         await table(name, type);
         await db.client.query(`SELECT centroid.attach($1, $2)`, [name, { ...CONFIG, refit: policy, standardize }]);
         // First rows that are all (nearly) one point: no clustering yet (too few distinct rows), no error.
@@ -82,14 +90,16 @@ describe('special values x policies', () => {
         const s = await stateOf(db.client, name);
         expect(s?.centroids.flat().every(Number.isFinite)).toBe(true);
         const refit = (await db.client.query(`SELECT centroid.refit($1) AS r`, [name])).rows[0].r;
-        expect(refit).toMatchObject({ status: 'refitted', rows: expectedValid, invalid: expectedInvalid });
+        expect(refit).toMatchObject({ status: 'refitted', rows: expectedValid, invalid: expectedInvalid, engine: engine === 'sql' ? 'sql' : 'js' });
         expect((await stateOf(db.client, name))?.centroids.flat().every(Number.isFinite)).toBe(true);
         // After the refit, labels still follow the rule.
         expect((await db.client.query(`SELECT count(cl)::int AS l FROM ${name}`)).rows[0].l).toBe(expectedValid);
       });
 
       it(`${type}${variant}, policy ${policy}, invalid_rows = error: each invalid value is refused with a HINT, each valid one kept`, async () => {
-        const name = `v_${type}_${standardize}_${policy}_strict`;
+        const name = `v_${type}_${standardize}_${engine}_${policy}_strict`;
+        await db.client.query(`SET pg_centroid.engine = '${engine}'`);
+        onTestFinished(() => db.client.query('RESET pg_centroid.engine').then(() => undefined));
         await table(name, type);
         await db.client.query(`SELECT centroid.attach($1, $2)`, [name, { ...CONFIG, refit: policy, invalid_rows: 'error', standardize }]);
         await ok(good(name, 20));
@@ -106,7 +116,7 @@ describe('special values x policies', () => {
         expect((await db.client.query(`SELECT count(*)::int AS n, count(cl)::int AS l FROM ${name}`)).rows[0]).toEqual({ n, l: n });
       });
     }
-    if (standardize !== 'none') continue;
+    if (standardize !== 'none' || engine !== 'auto') continue;
 
     it(`${type}: attach on a table already holding -0, 5e-324, tiny and invalid values clusters it`, async () => {
       const name = `v_${type}_attach`;
