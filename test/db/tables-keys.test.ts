@@ -2,7 +2,7 @@
 // labels back by the key (the statement, row and online policies on a timestamptz hypertable, centroid.refit, and
 // centroid.fit into the table itself); a key type without equality is refused when the settings are written.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, failure, type TestDatabase } from './database';
 import { labelFacts, nearestSql, stateOf } from './tables-helpers';
 
@@ -58,9 +58,12 @@ async function groupsSeparated(name: string): Promise<void> {
 
 describe('keys x policies on a timestamptz hypertable', () => {
   for (const key of KEYS) {
-    for (const policy of POLICIES) {
-      it(`${key.name} key, policy ${policy}: every row labelled, 20 rows then 10`, async () => {
-        const name = `k_${key.name}_${policy}`;
+    // The statement and row policies also with their refits in the SQL engine (windows of over 20,000 rows get it).
+    for (const [policy, engine] of [...POLICIES.map((p) => [p, 'auto'] as const), ['statement', 'sql'] as const, ['row', 'sql'] as const]) {
+      it(`${key.name} key, policy ${policy}${engine === 'sql' ? ', SQL engine' : ''}: every row labelled, 20 rows then 10`, async () => {
+        const name = `k_${key.name}_${policy}_${engine}`;
+        await db.client.query(`SET pg_centroid.engine = '${engine}'`);
+        onTestFinished(() => db.client.query('RESET pg_centroid.engine').then(() => undefined));
         await table(name, key.type);
         await db.client.query(`SELECT centroid.attach($1, $2)`, [name, { ...CONFIG, refit: policy }]);
         await db.client.query(insert(name, key.key, 1, 20));
@@ -80,6 +83,14 @@ describe('keys x policies on a timestamptz hypertable', () => {
           expect(facts.wrong).toBe(0);
           expect(s?.rows_used).toBe(30);
           expect(s?.sizes).toEqual([15, 15]);
+        }
+        if (engine === 'sql') {
+          // Labels wiped by hand are written back by the SQL engine, matched on the key (and time) natively.
+          await db.client.query(`UPDATE ${name} SET cl = NULL WHERE ts > (SELECT min(ts) + interval '10 minutes' FROM ${name})`);
+          const r = (await db.client.query(`SELECT centroid.refit($1) AS r`, [name])).rows[0].r;
+          expect(r).toMatchObject({ engine: 'sql', status: 'refitted' });
+          expect(r.changed).toBeGreaterThan(0);
+          expect(await labelFacts(db.client, name, ['a', 'b'])).toEqual({ n: 30, labelled: 30, wrong: 0 });
         }
       });
     }
