@@ -3,7 +3,7 @@
 // labelled on insert under every policy, and the window (maximum_data_count smaller than the table) is the most
 // recent rows by the time column, or by the key where there is none.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createDatabase, type TestDatabase } from './database';
 import { stateOf } from './tables-helpers';
 
@@ -102,9 +102,11 @@ async function means(sql: string): Promise<Map<number, [number, number]>> {
 
 describe('every time dimension and table kind x every policy', () => {
   for (const kind of KINDS) {
-    for (const policy of POLICIES) {
-      it(`${kind.name}, policy ${policy}: every row labelled on insert; the window is the ${WINDOW} most recent rows by ${kind.order}`, async () => {
-        const t = `${kind.name}_${policy}`;
+    for (const [policy, engine] of [...POLICIES.map((p) => [p, 'auto'] as const), ['statement', 'sql'] as const]) {
+      it(`${kind.name}, policy ${policy}${engine === 'sql' ? ', SQL engine' : ''}: every row labelled on insert; the window is the ${WINDOW} most recent rows by ${kind.order}`, async () => {
+        const t = `${kind.name}_${policy}_${engine}`;
+        await db.client.query(`SET pg_centroid.engine = '${engine}'`);
+        onTestFinished(() => db.client.query('RESET pg_centroid.engine').then(() => undefined));
         for (const sql of kind.create(t)) await db.client.query(sql);
         await db.client.query(`SELECT centroid.attach($1, $2)`, [t, { ...CONFIG, refit: policy }]);
         // A first statement of 15 rows (within the window), then statements of 5.
@@ -131,7 +133,7 @@ describe('every time dimension and table kind x every policy', () => {
         }
         // The window: the most recent rows by the time column (or key), not the last inserted.
         const refit = (await db.client.query(`SELECT centroid.refit($1) AS r`, [t])).rows[0].r;
-        expect(refit).toMatchObject({ status: 'refitted', rows: WINDOW });
+        expect(refit).toMatchObject({ status: 'refitted', rows: WINDOW, engine: engine === 'sql' ? 'sql' : 'js' });
         const windowMeans = await means(`SELECT a, b, cl FROM ${t} ORDER BY ${kind.order} DESC LIMIT ${WINDOW}`);
         const s = await stateOf(db.client, t);
         expect(s?.rows_used).toBe(WINDOW);
