@@ -45,14 +45,37 @@ GRANT SELECT, INSERT, DELETE ON centroid.models TO PUBLIC;
 CREATE FUNCTION centroid_internal._fit(model text, source text, config jsonb, caller_path text) RETURNS text
 LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.fit(model, source, config, caller_path); $js$;
 
+-- Raises a query that failed inside a fit, choose_k or schedule_fit's check (pljs reports it as "execution error",
+-- the real message in DETAIL with a JavaScript stack): mostly the caller's own source query or output table, so
+-- the message is the server's and the HINT says where to look; an interrupted one as a cancel (SQLSTATE 57014).
+CREATE FUNCTION centroid_internal._rethrow_fit(detail text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  first text := pg_catalog.regexp_replace(pg_catalog.split_part(detail, E'\n', 1), '^[A-Za-z]*Error: ', '');
+BEGIN
+  IF first = 'interrupted' OR first LIKE 'canceling statement%' THEN
+    PERFORM centroid_internal._rethrow(detail);
+  END IF;
+  RAISE EXCEPTION 'pg_centroid: %', first USING ERRCODE = '22023',
+    HINT = 'the source is read (and output_table written) with your rights under your search_path: check the source query, the columns the settings name and output_table';
+END $$;
+
 -- Not SECURITY DEFINER: the source is read with the caller's rights; its name is resolved under the caller's
 -- search_path (which this function keeps; every name below is qualified, so nothing on that path runs).
 CREATE FUNCTION centroid.fit(model text, source text, config jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
   result pg_catalog.jsonb;
+  message pg_catalog.text;
+  detail pg_catalog.text;
 BEGIN
-  result := centroid_internal._fit(model, source, config, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  BEGIN
+    result := centroid_internal._fit(model, source, config, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  EXCEPTION WHEN internal_error THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    IF message OPERATOR(pg_catalog.<>) 'execution error' THEN RAISE; END IF;
+    PERFORM centroid_internal._rethrow_fit(detail);
+  END;
   PERFORM centroid_internal._raise(result);
   RETURN result;
 END $$;
@@ -66,8 +89,16 @@ CREATE FUNCTION centroid.choose_k(source text, config jsonb, k_min int4 DEFAULT 
 LANGUAGE plpgsql AS $$
 DECLARE
   result pg_catalog.jsonb;
+  message pg_catalog.text;
+  detail pg_catalog.text;
 BEGIN
-  result := centroid_internal._choose_k(source, config, k_min, k_max, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  BEGIN
+    result := centroid_internal._choose_k(source, config, k_min, k_max, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  EXCEPTION WHEN internal_error THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    IF message OPERATOR(pg_catalog.<>) 'execution error' THEN RAISE; END IF;
+    PERFORM centroid_internal._rethrow_fit(detail);
+  END;
   PERFORM centroid_internal._raise(result);
   RETURN result;
 END $$;
@@ -202,8 +233,16 @@ DECLARE
   command text;
   statement text;
   job_id text;
+  message text;
+  detail text;
 BEGIN
-  PERFORM centroid_internal._raise(centroid_internal._check_fit(source, config, caller_path));
+  BEGIN
+    PERFORM centroid_internal._raise(centroid_internal._check_fit(source, config, caller_path));
+  EXCEPTION WHEN internal_error THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    IF message <> 'execution error' THEN RAISE; END IF;
+    PERFORM centroid_internal._rethrow_fit(detail);
+  END;
   IF refresh IS NOT NULL THEN
     PERFORM pg_catalog.set_config('search_path', caller_path, true);
     view_oid := pg_catalog.to_regclass(refresh);

@@ -88,12 +88,16 @@ export function describe(oid: number): Table {
     `SELECT a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, bt.typname::text AS base,
             EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
                      WHERE oc.opcdefault AND am.amname IN ('btree', 'hash')
-                       AND oc.opcintype IN (bt.oid,
+                       AND (oc.opcintype IN (bt.oid,
                              CASE WHEN bt.typcategory = 'A' THEN 'pg_catalog.anyarray'::pg_catalog.regtype END,
                              CASE WHEN bt.typtype = 'e' THEN 'pg_catalog.anyenum'::pg_catalog.regtype END,
                              CASE WHEN bt.typtype = 'r' THEN 'pg_catalog.anyrange'::pg_catalog.regtype END,
                              CASE WHEN bt.typtype = 'm' THEN 'pg_catalog.anymultirange'::pg_catalog.regtype END,
-                             CASE WHEN bt.typtype = 'c' THEN 'pg_catalog.record'::pg_catalog.regtype END)) AS equality
+                             CASE WHEN bt.typtype = 'c' THEN 'pg_catalog.record'::pg_catalog.regtype END)
+                            -- As PostgreSQL finds a default operator class: also one of a type this one is binary
+                            -- coercible to (varchar uses text's).
+                            OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast ca WHERE ca.castsource = bt.oid AND ca.casttarget = oc.opcintype
+                                          AND ca.castmethod = 'b' AND ca.castcontext = 'i'))) AS equality
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type bt ON bt.oid = ${BASE_TYPE}
       WHERE a.attrelid = ${integer(oid)}::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
   )) {
@@ -278,7 +282,7 @@ export function duplicateIdentity(table: Table, columns: string[]): string | nul
 export function notUniqueError(table: Table, s: Settings, columns: string[], example: string | null): UserError {
   const what = columns.length > 1 ? `columns ${columns.join(', ')} (the key and the time dimension)` : `column "${s.key_column}"`;
   return new UserError(
-    `pg_centroid setting key_column: ${what} of ${table.display} do not identify rows: several rows hold ${example === null ? 'the same value' : `(${example})`}, so cluster numbers could be written to the wrong rows`,
+    `pg_centroid setting key_column: ${what} of ${table.display} ${columns.length > 1 ? 'do' : 'does'} not identify rows: several rows hold ${example === null ? 'the same value' : `(${example})`}, so cluster numbers could be written to the wrong rows`,
     columns.length > 1
       ? `choose a key that is unique together with ${table.timeDimension}, e.g. add one: ALTER TABLE ${table.sql} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY, and set "key_column": "id"`
       : `choose a unique key column (a primary key), or add one: ALTER TABLE ${table.sql} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY, and set "key_column": "id"`,

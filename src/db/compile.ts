@@ -111,13 +111,14 @@ function wantedTriggers(table: Table, s: Settings | null, label: string, hook: s
     {
       name: 'centroid_after_insert',
       fn: 'hook',
+      // online moves centroids by the rows really inserted; row counts them (see src/db/insert.ts afterInsert).
       definition:
-        s.refit === 'online'
+        s.refit !== 'statement'
           ? `AFTER INSERT ON ${rel} REFERENCING NEW TABLE AS centroid_new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`
           : `AFTER INSERT ON ${rel} FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`,
       type: INSERT,
       columns: '',
-      newTable: s.refit === 'online' ? 'centroid_new_rows' : null,
+      newTable: s.refit !== 'statement' ? 'centroid_new_rows' : null,
     },
     { name: 'centroid_truncate', fn: 'hook', definition: `AFTER TRUNCATE ON ${rel} FOR EACH STATEMENT EXECUTE FUNCTION ${hook}()`, type: TRUNCATE, columns: '', newTable: null },
   ];

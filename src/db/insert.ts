@@ -31,6 +31,10 @@ interface Armed {
   /** The first refusal of a row's refit (e.g. a window too big for memory), raised at the end of the statement. */
   refused: UserError | null;
   refitted: boolean;
+  /** Rows clustered with the window so far; some may never reach the table (ON CONFLICT, a later trigger). */
+  rows: number;
+  /** The stored state when the statement began. */
+  start: State | null;
 }
 
 const armed = new Map<number, Armed>();
@@ -46,11 +50,13 @@ function load(oid: number): { table: Table; settings: Settings; state: State | n
 
 /** The hook function's events. */
 export function hook(oid: number, event: string): RefitResult | null {
-  switch (event) {
+  // after_insert:N (policy row) says how many rows reached the table.
+  const [name, arrived] = event.split(':');
+  switch (name) {
     case 'before_insert':
       return beforeInsert(oid);
     case 'after_insert':
-      return afterInsert(oid);
+      return afterInsert(oid, arrived === undefined ? null : Number(arrived));
     case 'truncate':
       return truncated(oid);
     default:
@@ -62,7 +68,7 @@ export function hook(oid: number, event: string): RefitResult | null {
 function beforeInsert(oid: number): null {
   armed.delete(oid);
   const a = load(oid);
-  if (a && a.settings.refit === 'row') armed.set(oid, { ...a, refused: null, refitted: false });
+  if (a && a.settings.refit === 'row') armed.set(oid, { ...a, refused: null, refitted: false, rows: 0, start: a.state });
   return null;
 }
 
@@ -74,6 +80,7 @@ export function label(relid: number, x: (number | null)[]): number[] {
   // Not armed: the row went straight into a chunk or partition, without the table's statement triggers.
   const a = armed.get(tableOf(relid));
   if (!a || a.refused) return [];
+  a.rows++;
   try {
     const r = refitWindow(a.table, a.settings, a.state, Float64Array.from(x, Number), { reason: 'row', compile: false });
     if (r.state !== a.state) a.refitted = true;
@@ -91,12 +98,18 @@ export function label(relid: number, x: (number | null)[]): number[] {
   }
 }
 
-/** AFTER INSERT (policies statement and row): refits the window once, or ends the row policy's statement. */
-function afterInsert(oid: number): RefitResult | null {
+/**
+ * AFTER INSERT (policies statement and row): refits the window once, or ends the row policy's statement. There, when
+ * fewer rows reached the table than were clustered, the centroids and labels include rows that do not exist: one
+ * refit of the window as it is, from the centroids the statement began with, puts them right.
+ */
+function afterInsert(oid: number, arrived: number | null): RefitResult | null {
   const a = armed.get(oid);
   armed.delete(oid);
   if (a) {
     if (a.refused) throw a.refused;
+    // From the centroids the statement began with, so clusters keep their numbers.
+    if (a.refitted && arrived !== null && arrived < a.rows) return refitWindow(a.table, a.settings, a.start).outcome;
     if (a.refitted) compileTable(oid);
     return null;
   }

@@ -93,6 +93,15 @@ function nullStatements(spec: LabelSpec): string {
     .join(' ');
 }
 
+/**
+ * A valid feature (see validCondition) as float8. A numeric below FEATURE_ZERO in magnitude becomes 0 before the
+ * cast: one below float8's range (1e-400) would make the cast fail.
+ */
+function asFloat8(column: { kind: NumberKind }, value: string): string {
+  if (column.kind !== 'numeric') return `${value}::pg_catalog.float8`;
+  return `CASE WHEN ${op(`pg_catalog.abs(${value})`, '<', `'${FEATURE_ZERO}'::pg_catalog.numeric`)} THEN ${float8(0)} ELSE ${value}::pg_catalog.float8 END`;
+}
+
 /** Statements run for a row with an invalid feature: NULL results, or the refusal of invalid_rows = error. */
 function invalidStatements(spec: LabelSpec): string {
   if (spec.invalidRows === 'skip') return `${nullStatements(spec)} RETURN NEW;`;
@@ -108,8 +117,8 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
   const { k, d, centers, scaler, distance } = model;
   const lines: string[] = [];
   for (let j = 0; j < d; j++) {
-    const column = spec.columns[j] as { name: string };
-    let x = `NEW.${ident(column.name)}::pg_catalog.float8`;
+    const column = spec.columns[j] as { name: string; kind: NumberKind };
+    let x = asFloat8(column, `NEW.${ident(column.name)}`);
     if (scaler) x = op(op(x, '-', float8(scaler.means[j] as number)), '/', float8(scaler.scales[j] as number));
     lines.push(`x${j} := ${x};`);
     if (scaler) {
@@ -165,7 +174,7 @@ export function labelFunctionSql(spec: LabelSpec): string {
     const inline = spec.model ? [...nearestStatements(spec, spec.model), `${cluster} := l;`] : [nullStatements(spec)];
     if (spec.policy === 'row') {
       // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled inline.
-      const features = spec.columns.map((c) => `NEW.${ident(c.name)}::pg_catalog.float8`).join(', ');
+      const features = spec.columns.map((c) => asFloat8(c, `NEW.${ident(c.name)}`)).join(', ');
       const sets = [`${cluster} := r[1]::pg_catalog.int4;`];
       if (spec.distanceColumn !== null) sets.push(`NEW.${ident(spec.distanceColumn)} := r[2];`);
       if (spec.anomalyColumn !== null) sets.push(`NEW.${ident(spec.anomalyColumn)} := ${op('r[3]', '=', float8(1))};`);
@@ -197,7 +206,7 @@ export function hookFunctionSql(spec: HookSpec): string {
   ];
   const declare = ['labels pg_catalog.int4[];', 'features pg_catalog.float8[];', 'times pg_catalog.float8[];'];
   if (spec.policy === 'online') {
-    const features = spec.columns.map((c) => `n.${ident(c.name)}::pg_catalog.float8`).join(', ');
+    const features = spec.columns.map((c) => asFloat8(c, `n.${ident(c.name)}`)).join(', ');
     const time = spec.time
       ? spec.time.kind === 'timestamp'
         ? `pg_catalog.date_part('epoch', n.${ident(spec.time.name)})`
@@ -210,6 +219,9 @@ export function hookFunctionSql(spec: HookSpec): string {
          INTO labels, features, times FROM centroid_new_rows n WHERE n.${ident(spec.clusterColumn)} IS NOT NULL;`,
       'PERFORM centroid_internal._run_online(TG_RELID, labels, features, times);',
     );
+  } else if (spec.policy === 'row') {
+    // The rows that reached the table: fewer than were clustered when ON CONFLICT or a later trigger dropped some.
+    body.push(`PERFORM centroid_internal._run_hook(TG_RELID, 'after_insert:' OPERATOR(pg_catalog.||) (SELECT pg_catalog.count(*) FROM centroid_new_rows)::pg_catalog.text);`);
   } else {
     body.push(`PERFORM centroid_internal._run_hook(TG_RELID, 'after_insert');`);
   }
