@@ -127,6 +127,7 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
   },
   'centroid_internal._conninfo_value(text)': { calls: [`SELECT centroid_internal._conninfo_value('x')`], outcome: HARMLESS },
   'centroid_internal._cron_setting(text)': { calls: [`SELECT centroid_internal._cron_setting('cron.database_name')`, `SELECT centroid_internal._cron_setting('data_directory')`], outcome: HARMLESS },
+  'centroid_internal._schedule_statement(text,text,text)': { calls: [`SELECT centroid_internal._schedule_statement('j', '0 3 * * *', 'SELECT 1')`], outcome: HARMLESS },
   'centroid_internal._in_cron_database(text)': { calls: [`SELECT centroid_internal._in_cron_database('SELECT 1::text')`], outcome: REFUSED('55000') },
   'centroid_internal._job_name(text)': { calls: [`SELECT centroid_internal._job_name('vmodel')`], outcome: HARMLESS },
   'centroid_internal._schedule_fit(text,text,jsonb,text,text,text)': {
