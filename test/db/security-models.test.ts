@@ -115,6 +115,24 @@ describe('models', () => {
     expect(await versions('shared')).toEqual([{ owner: A, version: 1 }, { owner: A, version: 2 }, { owner: A, version: 3 }, { owner: B, version: 1 }, { owner: M, version: 1 }]);
   });
 
+  it('gives a dropped role\'s models to a role created later under its name (models belong to a role name)', async () => {
+    const LATER = `sec_mo_later_${suffix}`;
+    await createRoles(LATER);
+    try {
+      const first = await connectAs(db, LATER);
+      await first.query(`SELECT centroid.fit('kept', 'SELECT * FROM (VALUES (1, 0.0, 0.0), (2, 10.0, 0.0), (3, 0.5, 0.0)) v(id, x, y)', $1)`, [A_CONFIG]);
+      await first.end();
+      await db.client.query(`DROP ROLE ${LATER}`);
+      expect(await versions('kept')).toEqual([{ owner: LATER, version: 1 }]);
+      await createRoles(LATER);
+      const again = await connectAs(db, LATER);
+      expect((await again.query(`SELECT owner::text AS owner, model FROM centroid.models`)).rows).toEqual([{ owner: LATER, model: 'kept' }]);
+      await again.end();
+    } finally {
+      await dropRoles(LATER);
+    }
+  });
+
   it('lets no function tell a role that another role\'s model exists', async () => {
     await a.query(`SELECT centroid.fit('a_secret', 'a_pts', $1)`, [A_CONFIG]);
     /** What B gets from a call naming a model: its result or its error, with the name taken out. */
