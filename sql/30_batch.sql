@@ -173,7 +173,7 @@ BEGIN
     GET STACKED DIAGNOSTICS message = MESSAGE_TEXT;
     RAISE EXCEPTION 'pg_centroid: could not register the job in pg_cron''s database "%" as role %: %', cron_db, current_user, message
       USING ERRCODE = '42501',
-            HINT = pg_catalog.format('in database %s a superuser can run: %s roles that are not superusers also need a password for dblink (in ~/.pgpass of the server); or connect to %s and run: %s', cron_db, grants, cron_db, statement);
+            HINT = pg_catalog.format('connect to database %s and run: %s; a role that is not a superuser needs there first, from a superuser: %s (dblink connects such a role only with a password in the connection string, which pg_centroid does not send)', cron_db, statement, grants);
   END;
   RETURN result;
 END $$;
