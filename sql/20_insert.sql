@@ -135,10 +135,10 @@ BEGIN
     RAISE EXCEPTION 'pg_centroid: table % is not clustered', table_name
       USING ERRCODE = '22023', HINT = 'write its settings first: SELECT centroid.attach(table, config)';
   END IF;
-  command := pg_catalog.format('SELECT centroid.refit(%L::regclass)', pg_catalog.format('%I.%I', n.nspname, c.relname))
+  -- Qualified: pg_cron runs it under the job's role's search_path, and the statement may run through dblink.
+  command := pg_catalog.format('SELECT centroid.refit(%L::pg_catalog.regclass)', pg_catalog.format('%I.%I', n.nspname, c.relname))
     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = table_name;
-  job_id := centroid_internal._in_cron_database(pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L)::text',
-    job, schedule, command, pg_catalog.current_database()));
+  job_id := centroid_internal._in_cron_database(centroid_internal._schedule_statement(job, schedule, command));
   RETURN pg_catalog.jsonb_build_object('job_name', job, 'job_id', job_id::int8, 'schedule', schedule, 'command', command,
     'cron_database', centroid_internal._cron_setting('cron.database_name'));
 END $$;

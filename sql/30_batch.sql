@@ -167,9 +167,21 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN name IN ('cron.database_name', 'cron.host') THEN pg_catalog.current_setting(name, true) END
 $$;
 
+-- The statement that registers (or replaces) a job of the current user running `command` in this database, as
+-- text: cron.schedule where pg_cron lives (it needs only USAGE on schema cron), else cron.schedule_in_database
+-- (which pg_cron lets only superusers, and roles granted EXECUTE on it, call).
+CREATE FUNCTION centroid_internal._schedule_statement(job text, schedule text, command text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN centroid_internal._cron_setting('cron.database_name') = pg_catalog.current_database()
+    THEN pg_catalog.format('SELECT cron.schedule(%L, %L, %L)::pg_catalog.text', job, schedule, command)
+    ELSE pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L)::pg_catalog.text', job, schedule, command, pg_catalog.current_database())
+  END
+$$;
+
 -- Runs a statement returning one text value in pg_cron's database: here when pg_cron is installed here, else
 -- through dblink (pg_cron lives in one database, cron.database_name); otherwise raises what to do, including
--- the statement to run by hand there.
+-- the statement to run by hand there. Through dblink it runs under the role's search_path in that database, so the
+-- statements passed here qualify every name.
 CREATE FUNCTION centroid_internal._in_cron_database(statement text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -178,6 +190,10 @@ DECLARE
   conn text;
   result text;
   message text;
+  -- What a role that is not a superuser needs there to run the statement itself.
+  grants text := pg_catalog.format('GRANT USAGE ON SCHEMA cron TO %I;', current_user)
+    || CASE WHEN pg_catalog.strpos(statement, 'cron.schedule_in_database(') > 0
+            THEN pg_catalog.format(' GRANT EXECUTE ON FUNCTION cron.schedule_in_database(text, text, text, text, text, boolean) TO %I;', current_user) ELSE '' END;
 BEGIN
   IF cron_db IS NULL THEN
     RAISE EXCEPTION 'pg_centroid: pg_cron is not loaded in this server, so refits cannot be scheduled'
@@ -202,7 +218,7 @@ BEGIN
   IF dblink_schema IS NULL THEN
     RAISE EXCEPTION 'pg_centroid: pg_cron runs in database "%", not in this database ("%"), and dblink is not installed here to reach it', cron_db, pg_catalog.current_database()
       USING ERRCODE = '55000',
-            HINT = pg_catalog.format('run CREATE EXTENSION dblink; here and call this again (pg_centroid then registers the job in %s itself), or connect to database %s and run: %s', cron_db, cron_db, statement);
+            HINT = pg_catalog.format('run CREATE EXTENSION dblink; here and call this again (pg_centroid then registers the job in %s itself), or connect to database %s and run: %s; a role that is not a superuser needs there first, from a superuser: %s', cron_db, cron_db, statement, grants);
   END IF;
   conn := pg_catalog.format('dbname=%s host=%s port=%s user=%s',
     centroid_internal._conninfo_value(cron_db),
@@ -215,7 +231,7 @@ BEGIN
     GET STACKED DIAGNOSTICS message = MESSAGE_TEXT;
     RAISE EXCEPTION 'pg_centroid: could not register the job in pg_cron''s database "%" as role %: %', cron_db, current_user, message
       USING ERRCODE = '42501',
-            HINT = pg_catalog.format('in database %s a superuser can run: GRANT USAGE ON SCHEMA cron TO %I; roles that are not superusers also need a password for dblink (in ~/.pgpass of the server); or connect to %s and run: %s', cron_db, current_user, cron_db, statement);
+            HINT = pg_catalog.format('connect to database %s and run: %s; a role that is not a superuser needs there first, from a superuser: %s (dblink connects such a role only with a password in the connection string, which pg_centroid does not send)', cron_db, statement, grants);
   END;
   RETURN result;
 END $$;
@@ -231,7 +247,6 @@ DECLARE
   view_oid oid;
   refresh_sql text := '';
   command text;
-  statement text;
   job_id text;
   message text;
   detail text;
@@ -259,10 +274,9 @@ BEGIN
       || (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = view_oid) || '; ';
   END IF;
-  command := pg_catalog.format('SET search_path TO %s; %sSELECT centroid.fit(%L, %L, %L::jsonb)',
+  command := pg_catalog.format('SET search_path TO %s; %sSELECT centroid.fit(%L, %L, %L::pg_catalog.jsonb)',
     coalesce(nullif(caller_path, ''), 'pg_catalog'), refresh_sql, model, source, config);
-  statement := pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L)::text', job, schedule, command, pg_catalog.current_database());
-  job_id := centroid_internal._in_cron_database(statement);
+  job_id := centroid_internal._in_cron_database(centroid_internal._schedule_statement(job, schedule, command));
   RETURN pg_catalog.jsonb_build_object('job_name', job, 'job_id', job_id::int8, 'schedule', schedule, 'command', command,
     'cron_database', centroid_internal._cron_setting('cron.database_name'));
 END $$;
@@ -280,7 +294,7 @@ CREATE FUNCTION centroid_internal._unschedule_job(job text) RETURNS bool
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   RETURN centroid_internal._in_cron_database(pg_catalog.format(
-    'SELECT coalesce((SELECT bool_and(cron.unschedule(jobid)) FROM cron.job WHERE jobname = %L AND username = current_user), false)::text',
+    'SELECT coalesce((SELECT pg_catalog.bool_and(cron.unschedule(jobid)) FROM cron.job WHERE jobname OPERATOR(pg_catalog.=) %L AND username OPERATOR(pg_catalog.=) current_user), false)::pg_catalog.text',
     job))::bool;
 END $$;
 

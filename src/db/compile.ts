@@ -65,11 +65,11 @@ function existingTriggers(oid: number): Existing[] {
   ).map((r) => ({ name: r.name, fn: Number(r.fn), type: Number(r.type), columns: r.columns, newTable: r.new_table }));
 }
 
-/** A generated function of ours, by oid: its qualified name and source; null when it is not one. */
-function ownFunction(fn: number): { name: string; source: string; owner: string } | null {
-  const row = one<{ name: string; source: string; owner: string }>(
+/** A generated function of ours, by oid: its qualified name, source, owner and whether PUBLIC may execute it; null when it is not one. */
+function ownFunction(fn: number): { name: string; source: string; owner: string; open: boolean } | null {
+  const row = one<{ name: string; source: string; owner: string; open: boolean }>(
     `SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) AS name, p.prosrc AS source,
-            pg_catalog.pg_get_userbyid(p.proowner)::text AS owner
+            pg_catalog.pg_get_userbyid(p.proowner)::text AS owner, pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS open
        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
       WHERE p.oid = ${integer(fn)}::oid AND n.nspname = 'centroid_internal'`,
   );
@@ -138,25 +138,28 @@ function timeOf(table: Table, s: Settings): HookSpec['time'] {
   return null;
 }
 
-/** Creates or replaces a generated function when its source changed, owned by the table's owner. */
-function install(sql: string, existing: { name: string; source: string; owner: string } | null, owner: string): void {
+/**
+ * Creates or replaces a generated function when its source changed, owned by the table's owner. No other role may
+ * execute it: CREATE TRIGGER needs EXECUTE, and a trigger of another table naming it would hand it to that table's
+ * compile (firing needs no EXECUTE, so the table's own triggers run it for every role).
+ */
+function install(sql: string, existing: { name: string; source: string; owner: string; open: boolean } | null, owner: string): void {
+  const name = sql.slice('CREATE OR REPLACE FUNCTION '.length, sql.indexOf('()'));
   if (!existing || existing.source !== functionSource(sql)) exec(sql);
-  if (!existing || existing.owner !== owner) {
-    const name = sql.slice('CREATE OR REPLACE FUNCTION '.length, sql.indexOf('()'));
-    exec(`ALTER FUNCTION ${name}() OWNER TO ${ident(owner)}`);
-  }
+  if (!existing || existing.owner !== owner) exec(`ALTER FUNCTION ${name}() OWNER TO ${ident(owner)}`);
+  if (!existing || existing.open) exec(`REVOKE EXECUTE ON FUNCTION ${name}() FROM PUBLIC`);
 }
 
-/** Removes the companion triggers and generated functions of a table (no settings any more). */
+/**
+ * Removes the companion triggers and generated functions of a table (no settings any more). Triggers that only bear
+ * a companion's name (the owner's own) stay: any role may call _compile, on any table.
+ */
 function removeAll(table: Table | null, triggers: Existing[]): void {
-  const fns = new Set<number>();
   for (const t of triggers) {
+    const own = ownFunction(t.fn);
+    if (!own) continue;
     if (table) exec(`DROP TRIGGER ${ident(t.name)} ON ${table.sql}`);
-    fns.add(t.fn);
-  }
-  for (const fn of fns) {
-    const own = ownFunction(fn);
-    if (own && !one(`SELECT 1 FROM pg_catalog.pg_trigger WHERE tgfoid = ${integer(fn)}::oid`)) exec(`DROP FUNCTION ${own.name}()`);
+    if (!one(`SELECT 1 FROM pg_catalog.pg_trigger WHERE tgfoid = ${integer(t.fn)}::oid`)) exec(`DROP FUNCTION ${own.name}()`);
   }
 }
 

@@ -166,7 +166,7 @@ describe('schedules', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(`scheduled refits of pts: pg_cron job "pg_centroid refit table ${db.name} public.pts" (schedule 30 4 * * *) in database postgres\n`);
     const job = await cronDb.query('SELECT schedule, command FROM cron.job WHERE jobname = $1', [`pg_centroid refit table ${db.name} public.pts`]);
-    expect(job.rows).toEqual([{ schedule: '30 4 * * *', command: `SELECT centroid.refit('public.pts'::regclass)` }]);
+    expect(job.rows).toEqual([{ schedule: '30 4 * * *', command: `SELECT centroid.refit('public.pts'::pg_catalog.regclass)` }]);
     expect((await cli(['unschedule-refit', 'pts'], db.url)).stdout).toBe('unscheduled the refits of pts\n');
     expect((await cli(['unschedule-refit', 'pts'], db.url)).stdout).toBe('pts had no scheduled refit: nothing to do\n');
   });

@@ -33,7 +33,7 @@ it('registers a pg_cron job that refits the table, which really runs, and remove
   const before = Number((await db.client.query(`SELECT refits FROM centroid.state WHERE table_name = 'r'::regclass`)).rows[0].refits);
   const job = (await db.client.query(`SELECT centroid.schedule_refit('r', '1 seconds') AS j`)).rows[0].j;
   expect(job.job_name).toBe(`pg_centroid refit table ${db.name} public.r`);
-  expect(job.command).toBe(`SELECT centroid.refit('public.r'::regclass)`);
+  expect(job.command).toBe(`SELECT centroid.refit('public.r'::pg_catalog.regclass)`);
   const inCron = await cronDb.query('SELECT schedule, command, database FROM cron.job WHERE jobid = $1', [job.job_id]);
   expect(inCron.rows[0]).toEqual({ schedule: '1 seconds', command: job.command, database: db.name });
   // pg_cron runs it: the refit count goes up.
