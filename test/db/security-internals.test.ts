@@ -69,7 +69,15 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
     calls: [`SELECT centroid.fit('vmodel', 'public.t', '${JSON.stringify(FIT_LABELS)}')`, `SELECT centroid.fit('vmodel', 'SELECT id, v1, v2 FROM public.t', '${JSON.stringify(FIT_LABELS)}')`],
     outcome: REFUSED('42501'),
   },
-  'centroid.predict(text,double precision[])': { calls: [`SELECT centroid.predict('vmodel', '{1,1}')`], outcome: REFUSED('22023') },
+  // Another role's model or table: "neither a model of yours nor a clustered table of yours", as for a name nobody has.
+  'centroid.predict(text,double precision[],integer)': {
+    calls: [`SELECT centroid.predict('vmodel', '{1,1}')`, `SELECT centroid.predict('vmodel', '{1,1}', 1)`, `SELECT centroid.predict('public.t', '{1,1}')`],
+    outcome: REFUSED('22023'),
+  },
+  'centroid.score(text,text,integer)': {
+    calls: [`SELECT * FROM centroid.score('vmodel', 'public.t')`, `SELECT * FROM centroid.score('public.t', 'public.t')`],
+    outcome: REFUSED('22023'),
+  },
   'centroid.choose_k(text,jsonb,integer,integer)': { calls: [`SELECT centroid.choose_k('public.t', '${JSON.stringify(FIT)}', 2, 3)`], outcome: HARMLESS },
   'centroid.schedule_fit(text,text,jsonb,text,text)': {
     calls: [`SELECT centroid.schedule_fit('vmodel', 'public.t', '${JSON.stringify(FIT_LABELS)}', '0 3 * * *', 'public.mv')`],
@@ -119,7 +127,13 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
     outcome: REFUSED('42501'),
   },
   'centroid_internal._choose_k(text,jsonb,integer,integer,text)': { calls: [`SELECT centroid_internal._choose_k('public.t', '${JSON.stringify(FIT)}', 2, 3, 'public')`], outcome: HARMLESS },
-  'centroid_internal._predict(text,double precision[])': { calls: [`SELECT centroid_internal._predict('vmodel', '{1,1}')`], outcome: HARMLESS },
+  'centroid_internal._predict(text,double precision[],integer,double precision,text)': {
+    calls: [`SELECT centroid_internal._predict('vmodel', '{1,1}', NULL, 1, 'public')`, `SELECT centroid_internal._predict('public.t', '{1,1}', NULL, 2, 'public')`],
+    outcome: HARMLESS,
+  },
+  'centroid_internal._score_sql(text,text,integer,text)': { calls: [`SELECT centroid_internal._score_sql('vmodel', 'public.t', NULL, 'public')`], outcome: HARMLESS },
+  'centroid_internal._score(text,text,integer,text)': { calls: [`SELECT * FROM centroid_internal._score('public.t', 'public.t', NULL, 'public')`], outcome: REFUSED('22023') },
+  'centroid_internal._rethrow_fit(text)': { calls: [`SELECT centroid_internal._rethrow_fit('Error: x')`], outcome: REFUSED('22023') },
   'centroid_internal._take_predict_error()': { calls: ['SELECT centroid_internal._take_predict_error()'], outcome: HARMLESS },
   'centroid_internal._check_fit(text,jsonb,text)': {
     calls: [`SELECT centroid_internal._raise(centroid_internal._check_fit('public.t', '${JSON.stringify(FIT_LABELS)}', 'public'))`],
