@@ -30,6 +30,12 @@ COMMENT ON FUNCTION centroid.cluster_on_insert() IS
 CREATE FUNCTION centroid_internal._label(relid oid, features float8[]) RETURNS float8[]
 LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.label(relid, features); $js$;
 
+-- The label function's entry when the centroids stay out of the catalog (the default): a row's [cluster, distance,
+-- anomaly 1 / 0 / NaN], or [] before the first clustering. `stamp` (the statement's start) lets it look the table's
+-- model up once per statement. No SET clause: it runs per row; it pins search_path itself when it runs SQL.
+CREATE FUNCTION centroid_internal._nearest(relid oid, stamp float8, features float8[]) RETURNS float8[]
+LANGUAGE javascript STABLE AS $js$ return API.nearest(relid, stamp, features); $js$;
+
 -- The hook function's entry: `event` is before_insert, after_insert or truncate (src/db/insert.ts).
 CREATE FUNCTION centroid_internal._hook(relid oid, event text) RETURNS jsonb
 LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.hook(relid, event); $js$;

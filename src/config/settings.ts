@@ -46,6 +46,7 @@ export interface Settings {
   /** An interval (text, as PostgreSQL reads it) or a number of time units; null for none. */
   half_life: string | number | null;
   drift_refit: number | null;
+  inline_centroids: boolean;
 }
 
 /** A refused setting: names the key, the bad value and the fix. */
@@ -121,6 +122,7 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
     contamination: optionalNum(raw, 'contamination'),
     half_life: halfLife(raw),
     drift_refit: optionalNum(raw, 'drift_refit'),
+    inline_centroids: bool(raw, 'inline_centroids'),
   };
   settings.anomaly_threshold = anomalyThreshold(raw, settings);
   if (settings.drift_refit !== null && settings.refit !== 'online') {
@@ -140,6 +142,15 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
     throw new SettingsError('cluster_number_column', `cluster_number_column "${clusterColumn}" is also the key_column`, 'use a separate integer column for cluster numbers');
   }
   return settings;
+}
+
+/** Reads a boolean (the key's default when absent). */
+function bool(raw: Record<string, unknown>, key: Key): boolean {
+  const { default: fallback } = spec(key, 'boolean');
+  const v = raw[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'boolean') throw new SettingsError(key, `${key} must be true or false, not ${show(v)}`, `write "${key}": ${fallback}`);
+  return v;
 }
 
 /** Reads an optional number in the key's range (null when absent). */

@@ -17,6 +17,7 @@ export type KeySpec =
   | { type: 'integer'; min: number; max: number; required?: 'always'; default: number | Derived | null; doc: Doc }
   | { type: 'number'; min: number; max: number; minExclusive?: boolean; default: number | null; doc: Doc }
   | { type: 'centers'; default: null; doc: Doc }
+  | { type: 'boolean'; default: boolean; doc: Doc }
   | { type: 'interval'; default: null; doc: Doc };
 
 /** How a key is documented: its default as users read it (when not the literal default), its range, its meaning. */
@@ -188,6 +189,15 @@ export const SPEC = {
       meaning: 'refits the window at the end of the statement in which the share of anomalies among the rows inserted since the last refit (at least `minimum_data_count` of them) passes this value',
     },
   },
+  inline_centroids: {
+    type: 'boolean',
+    default: false,
+    doc: {
+      range: '`true`, `false`; not on tables with row-level security',
+      meaning:
+        "labels on insert from centroids written into the table's label function as constants: ~10x cheaper per row, but the centroids (and z-score parameters) become readable in the catalog (pg_proc) by every role of the database; by default they stay with the table's owner and each row costs a call into JavaScript",
+    },
+  },
 } as const satisfies Record<string, KeySpec>;
 
 /** A settings key. */
@@ -209,7 +219,9 @@ type ValueOf<S> = S extends { type: 'enum'; values: readonly (infer V)[] }
         ? string[]
         : S extends { type: 'centers' }
           ? number[][]
-          : never;
+          : S extends { type: 'boolean' }
+            ? boolean
+            : never;
 
 type RequiredKeys = { [K in Key]: (typeof SPEC)[K] extends { required: 'always' } ? K : never }[Key];
 
@@ -220,7 +232,7 @@ export type Config = { [K in RequiredKeys]: ValueOf<(typeof SPEC)[K]> } & { [K i
 function shownDefault(s: KeySpec): string {
   if (s.doc.default !== undefined) return s.doc.default;
   if (s.default !== null && typeof s.default === 'object') return s.default.derived;
-  if (typeof s.default === 'string') return `\`${s.default}\``;
+  if (typeof s.default === 'string' || typeof s.default === 'boolean') return `\`${s.default}\``;
   return s.default === null ? 'none' : String(s.default);
 }
 
@@ -262,6 +274,9 @@ export function settingsSchema(): Record<string, unknown> {
         break;
       case 'centers':
         Object.assign(base, { type: 'array', items: { type: 'array', items: { type: 'number' }, minItems: 1 }, minItems: 1 });
+        break;
+      case 'boolean':
+        Object.assign(base, { type: 'boolean', default: s.default });
         break;
     }
     // JSON null means "the default" for every key that is not required.

@@ -10,6 +10,7 @@ import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColum
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
+import { nearestEntry } from './label';
 import { checkFit, fitModel } from './batch';
 import { predictEntry, scoreEntry, takePredictError } from './predict';
 import { chooseK } from './batch-choose';
@@ -48,6 +49,12 @@ export function checkSettingsWrite(oid: number, config: unknown): { ok: true } |
     const table = describe(oid);
     checkColumns(table, settings, 'insert');
     checkRowSecurity(table);
+    if (settings.inline_centroids && table.rowSecurity) {
+      throw new UserError(
+        `pg_centroid setting inline_centroids: ${table.display} has row-level security, and inline centroids would show every role of the database what its hidden rows average to`,
+        'remove "inline_centroids" (the centroids then stay with the table\'s owner), or disable row-level security on the table',
+      );
+    }
     if (halfLifeUnits(table, settings) !== null && !['k-means', 'k-means++'].includes(settings.clustering_algorithm)) {
       throw new UserError(`pg_centroid setting half_life: refits weigh rows by event time with k-means only, not ${settings.clustering_algorithm}`, 'use "clustering_algorithm": "k-means", or remove half_life');
     }
@@ -102,6 +109,7 @@ export const api = {
       return online(oid, labels, features, times);
     }),
   label,
+  nearest: nearestEntry,
   // JSON text, not an object: pljs renders numbers in returned jsonb with 15 digits only.
   fit: (model: string, source: string, config: unknown, callerPath: string) => JSON.stringify(guarded(() => fitModel(model, source, config, callerPath))),
   chooseK: (source: string, config: unknown, kMin: number, kMax: number, callerPath: string) =>

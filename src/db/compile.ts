@@ -184,6 +184,8 @@ export function compile(oid: number): null {
     name: label,
     table: table.display,
     policy: s?.refit ?? 'statement',
+    // Centroids go into the catalog only when the owner asked, and never for a table with row-level security.
+    mode: s?.inline_centroids && !table.rowSecurity ? 'inline' : 'hidden',
     columns: s ? columnsOf(table, s) : [],
     clusterColumn: s?.cluster_number_column ?? '',
     distanceColumn: s?.distance_column ?? null,
@@ -192,7 +194,7 @@ export function compile(oid: number): null {
     model: null,
     broken,
   };
-  if (s) {
+  if (s && labelSpec.mode === 'inline') {
     const state = loadState(oid, s.cluster_count, s.clustering_columns.length);
     // The centers in the working space (standardized when the settings say so), as the features are computed.
     if (state) {

@@ -68,3 +68,18 @@ export function underCallerPath<T>(callerPath: string, fn: () => T): T {
     exec(`SELECT pg_catalog.set_config('search_path', '${PINNED_PATH}', true)`);
   }
 }
+
+/**
+ * Runs fn under search_path = pg_catalog, pg_temp, restoring the session's own after (for the hot entries that
+ * carry no SET clause, so they pay for pinning only when they run SQL).
+ */
+export function pinnedPath<T>(fn: () => T): T {
+  const previous = (language().execute(`SELECT pg_catalog.current_setting('search_path') AS p`) as { p: string }[])[0]?.p ?? PINNED_PATH;
+  if (previous === PINNED_PATH) return fn();
+  exec(`SELECT pg_catalog.set_config('search_path', '${PINNED_PATH}', true)`);
+  try {
+    return fn();
+  } finally {
+    exec(`SELECT pg_catalog.set_config('search_path', ${text(previous)}, true)`);
+  }
+}

@@ -52,6 +52,13 @@ export interface RefitFacts {
   reason: RefitReason;
 }
 
+let saved = 0;
+
+/** How many times this connection stored centroids: what caches of them compare to know they are stale. */
+export function savedCount(): number {
+  return saved;
+}
+
 /** Reads a table's settings (validated); null when the table is not configured. */
 export function loadSettings(oid: number): Settings | null {
   const row = one<{ config: unknown }>(`SELECT config FROM centroid.settings WHERE table_name = ${integer(oid)}::oid::regclass`);
@@ -126,6 +133,7 @@ function orNull(v: number | null): string {
 
 /** Stores centroids and the facts of the refit that produced them (and starts counting what is labelled after it). */
 export function saveRefit(oid: number, state: State, facts: RefitFacts): void {
+  saved++;
   if (state.centers.some((x) => !Number.isFinite(x))) {
     throw new UserError('pg_centroid: refusing to store non-finite centroids', 'this is a bug: please report it with the data that caused it');
   }
@@ -148,6 +156,7 @@ export function saveRefit(oid: number, state: State, facts: RefitFacts): void {
 
 /** Stores centroids moved by the online policy and what was labelled since the last refit (no refit facts change). */
 export function saveOnline(oid: number, state: State): void {
+  saved++;
   exec(
     `UPDATE centroid.state SET centroids = ${matrix(originalUnits(state), state.k, state.d)}, counts = ${arrayOf(state.counts, 'float8')},
             since_rows = ${arrayOf(state.since.rows, 'float8')}, since_anomalies = ${arrayOf(state.since.anomalies, 'float8')},

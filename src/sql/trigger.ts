@@ -34,6 +34,11 @@ export interface LabelSpec {
   /** The table, as users write it (for messages). */
   table: string;
   policy: 'statement' | 'row' | 'online';
+  /**
+   * inline: the centroids written in as constants (readable in pg_catalog.pg_proc by every role); hidden: each row's
+   * features handed to centroid_internal._nearest, running as the table's owner, who alone reads the centroids.
+   */
+  mode: 'inline' | 'hidden';
   columns: { name: string; kind: NumberKind }[];
   clusterColumn: string;
   /** Columns that receive the row's distance to its centroid, and whether it is an anomaly (null: none). */
@@ -171,20 +176,30 @@ export function labelFunctionSql(spec: LabelSpec): string {
     const valid = spec.columns.map((c) => validCondition(c)).join(' AND ');
     body.push(`IF NOT coalesce(${valid}, false) THEN ${invalidStatements(spec)} END IF;`);
     const cluster = `NEW.${ident(spec.clusterColumn)}`;
-    const inline = spec.model ? [...nearestStatements(spec, spec.model), `${cluster} := l;`] : [nullStatements(spec)];
+    // What a call into JavaScript returns: [cluster, distance, anomaly 1 / 0 / NaN for unknown], or [] for none.
+    const features = spec.columns.map((c) => asFloat8(c, `NEW.${ident(c.name)}`)).join(', ');
+    const sets = [`${cluster} := r[1]::pg_catalog.int4;`];
+    if (spec.distanceColumn !== null) sets.push(`NEW.${ident(spec.distanceColumn)} := r[2];`);
+    if (spec.anomalyColumn !== null) {
+      sets.push(`NEW.${ident(spec.anomalyColumn)} := CASE WHEN ${op('r[3]', '=', `'NaN'::pg_catalog.float8`)} THEN NULL ELSE ${op('r[3]', '=', float8(1))} END;`);
+    }
+    const stamp = `pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())`;
+    const labelled =
+      spec.mode === 'hidden'
+        ? [`r := centroid_internal._nearest(TG_RELID, ${stamp}, ARRAY[${features}]::pg_catalog.float8[]);`, ...sets]
+        : spec.model
+          ? [...nearestStatements(spec, spec.model), `${cluster} := l;`]
+          : [nullStatements(spec)];
     if (spec.policy === 'row') {
-      // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled inline.
-      const features = spec.columns.map((c) => asFloat8(c, `NEW.${ident(c.name)}`)).join(', ');
-      const sets = [`${cluster} := r[1]::pg_catalog.int4;`];
-      if (spec.distanceColumn !== null) sets.push(`NEW.${ident(spec.distanceColumn)} := r[2];`);
-      if (spec.anomalyColumn !== null) sets.push(`NEW.${ident(spec.anomalyColumn)} := ${op('r[3]', '=', float8(1))};`);
+      // The paper's policy: an inserted row is clustered with the window (in JavaScript); an updated one labelled as in the others.
       body.push(`IF ${op('TG_OP', '=', "'INSERT'")} THEN r := centroid_internal._label(TG_RELID, ARRAY[${features}]::pg_catalog.float8[]); ${sets.join(' ')} RETURN NEW; END IF;`);
     }
-    body.push(...inline);
+    body.push(...labelled);
   }
   body.push('RETURN NEW;');
-  // Policy row calls into JavaScript, which must run in the owner's context, where the statement trigger armed it.
-  const security = spec.policy === 'row' ? ' SECURITY DEFINER SET search_path = pg_catalog, pg_temp' : '';
+  // Calls into JavaScript (policy row, hidden centroids) must run in the owner's context, which alone reads the state
+  // (and where the row policy's statement trigger armed it).
+  const security = spec.policy === 'row' || spec.mode === 'hidden' ? ' SECURITY DEFINER SET search_path = pg_catalog, pg_temp' : '';
   return wrap(spec.name, security, declare, body);
 }
 

@@ -100,6 +100,10 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
   'centroid_internal._settings_after()': { calls: ['SELECT centroid_internal._settings_after()'], outcome: REFUSED('42501') },
   'centroid_internal._on_sql_drop()': { calls: ['SELECT centroid_internal._on_sql_drop()'], outcome: REFUSED('42501') },
   'centroid_internal._on_ddl_end()': { calls: ['SELECT centroid_internal._on_ddl_end()'], outcome: REFUSED('42501') },
+  'centroid_internal._nearest(oid,double precision,double precision[])': {
+    calls: [`SELECT centroid_internal._nearest(${H}, 1, '{100,100}')`, `SELECT centroid_internal._nearest(${T}, 2, '{100,100}')`],
+    outcome: HARMLESS,
+  },
   'centroid_internal._label(oid,double precision[])': { calls: [`SELECT centroid_internal._label(${H}, '{100,100}')`, `SELECT centroid_internal._label(${T}, '{100,100}')`], outcome: HARMLESS },
   'centroid_internal._hook(oid,text)': {
     calls: ['before_insert', 'after_insert', 'truncate'].flatMap((e) => [`SELECT centroid_internal._raise(centroid_internal._hook(${T}, '${e}'))`, `SELECT centroid_internal._raise(centroid_internal._hook(${H}, '${e}'))`]),
