@@ -25,7 +25,7 @@ beforeAll(async () => {
   for (const [t, shift] of [['hidden', 0], ['shown', 3.5]] as const) {
     await owner.query(`CREATE TABLE ${t} (id bigserial PRIMARY KEY, v1 float8, v2 float8, cl int)`);
     // Centroids at values no source text would hold by chance (and other ones for each table).
-    await owner.query(`INSERT INTO ${t} (v1, v2) SELECT 123.456789 + ${shift} + (g % 2) * 800.123, 654.321987 + (g % 2) * 70.777 FROM generate_series(1, 20) g`);
+    await owner.query(`INSERT INTO ${t} (v1, v2) SELECT 123.456789 + ${shift} + (g % 2) * 800.123, 654.321987 + ${shift} + (g % 2) * 70.777 FROM generate_series(1, 20) g`);
     await owner.query(`GRANT INSERT ON ${t} TO ${OTHER}`);
     await owner.query(`GRANT USAGE ON SEQUENCE ${t}_id_seq TO ${OTHER}`);
   }
