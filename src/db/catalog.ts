@@ -290,3 +290,34 @@ export function notUniqueError(table: Table, s: Settings, columns: string[], exa
     '23505',
   );
 }
+
+/**
+ * Refuses a table whose partitions (hypertable chunks) have constraints that call an operator or function owned by
+ * a role other than the table's owner and the superusers: a refit rewrites labels with the owner's rights, and
+ * rewriting a row checks its constraints. TimescaleDB 2.31 builds a new chunk's CHECK constraint with the operators
+ * the inserting session's search_path finds, so a role that may insert and create an operator could otherwise have
+ * its code run as the owner.
+ */
+export function checkPartitionConstraints(table: Table): void {
+  const row = one<{ part: string; constraint: string; object: string; owner: string }>(
+    `SELECT i.inhrelid::regclass::text AS part, con.conname::text AS "constraint",
+            coalesce(op.oid::regoperator::text, pr.oid::regprocedure::text) AS object,
+            pg_catalog.pg_get_userbyid(coalesce(op.oprowner, pr.proowner))::text AS owner
+       FROM pg_catalog.pg_inherits i
+       JOIN pg_catalog.pg_constraint con ON con.conrelid = i.inhrelid
+       JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_constraint'::regclass AND dep.objid = con.oid
+       LEFT JOIN pg_catalog.pg_operator op ON dep.refclassid = 'pg_catalog.pg_operator'::regclass AND op.oid = dep.refobjid
+       LEFT JOIN pg_catalog.pg_proc pr ON dep.refclassid = 'pg_catalog.pg_proc'::regclass AND pr.oid = dep.refobjid
+       JOIN pg_catalog.pg_roles r ON r.oid = coalesce(op.oprowner, pr.proowner)
+      WHERE i.inhparent = ${integer(table.oid)}::oid AND NOT r.rolsuper
+        AND r.rolname::text <> ${text(table.owner)}
+      LIMIT 1`,
+  );
+  if (!row) return;
+  throw new UserError(
+    `pg_centroid: constraint ${row.constraint} of ${row.part} (a part of ${table.display}) calls ${row.object} of role ${row.owner}, which a refit would run with the rights of ${table.owner}`,
+    `find out why: TimescaleDB builds a new chunk's constraint with the operators the inserting role's search_path finds first; drop or rebuild that chunk, keep pg_catalog first on the search_path of roles that insert, and give them no CREATE on any schema`,
+    'refits rewrite cluster numbers with the table owner\'s rights, and rewriting a row checks its constraints',
+    '42501',
+  );
+}

@@ -16,7 +16,7 @@ import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { FitOptions, FitResult, Points } from '../core/types';
 import { integer } from '../sql/quote';
-import { halfLifeUnits, type Table } from './catalog';
+import { checkPartitionConstraints, halfLifeUnits, type Table } from './catalog';
 import { UserError } from './errors';
 import { compileTable } from './compile';
 import { now, one } from './pl';
@@ -171,6 +171,7 @@ export function refitWindow(
   const started = now();
   lockTable(table.oid);
   checkRowSecurity(table);
+  checkPartitionConstraints(table);
   const x = pending ? Float64Array.from(pending, (v) => featureValue(v) ?? 0) : undefined;
   const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, options.reason, x) : refitInJs(table, s, state, started, options.reason, x);
   // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
