@@ -55,6 +55,8 @@ export interface RowResult extends Measured {
   target: string;
   status: 'met' | 'missed' | 'not measured';
   seconds: number;
+  /** The machine's 1-minute load average when the row started and when it ended (it is shared). */
+  load?: [number, number];
   error?: string;
 }
 
@@ -119,7 +121,8 @@ export function resultsMarkdown(o: Options, results: RowResult[], facts: RunFact
     '',
   ];
   for (const r of sorted) {
-    lines.push(`### ${r.n}. ${r.what}`, '', `Target ${r.target}; ${Math.round(r.seconds)} s to measure.`, '');
+    const load = r.load ? `; load average ${r.load[0].toFixed(1)} at its start, ${r.load[1].toFixed(1)} at its end (${availableParallelism()} CPUs)` : '';
+    lines.push(`### ${r.n}. ${r.what}`, '', `Target ${r.target}; ${Math.round(r.seconds)} s to measure${load}.`, '');
     if (r.error) lines.push(`Not measured: ${r.error}`, '');
     if (r.figures.length > 0) {
       const its = r.figures.some((f) => f.iterations !== undefined);

@@ -7,6 +7,7 @@
 // An unknown or malformed option is an error with the usage (exit 2). A row that fails is reported as
 // not measured, with its error, and the run goes on.
 
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, usage, UsageError, type Options } from './args';
@@ -20,15 +21,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Runs one row; a failure becomes a 'not measured' row with the error. */
 async function measure(bench: Bench, c: Case): Promise<RowResult> {
   const t0 = performance.now();
+  const load0 = loadavg()[0] as number;
   const seconds = () => (performance.now() - t0) / 1000;
   try {
     const m = await c.run(bench);
-    return { ...m, n: c.n, id: c.id, target: c.target, status: judge(m.figures), seconds: seconds() };
+    return { ...m, n: c.n, id: c.id, target: c.target, status: judge(m.figures), seconds: seconds(), load: [load0, loadavg()[0] as number] };
   } catch (e) {
     const detail = (e as { detail?: string }).detail;
     const message = e instanceof Error ? `${e.message}${detail ? ` (${detail})` : ''}` : String(e);
     process.stderr.write(`bench: row ${c.n} (${c.id}) failed: ${message}\n`);
-    return { n: c.n, id: c.id, what: c.title, target: c.target, figures: [], worse: 'higher', status: 'not measured', seconds: seconds(), error: message };
+    return { n: c.n, id: c.id, what: c.title, target: c.target, figures: [], worse: 'higher', status: 'not measured', seconds: seconds(), load: [load0, loadavg()[0] as number], error: message };
   }
 }
 

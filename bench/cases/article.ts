@@ -109,7 +109,7 @@ export const article: Case = {
     const details: Measured['details'] = [
       `### 1. Where the time of \`centroid.fit\` goes (its \`timings\`, median of the timed calls)`,
       '',
-      `| shape | ${keys.join(' | ')} | outside the timings (call, JSON, transaction) | end to end |`,
+      `| shape | ${keys.join(' | ')} | the rest (call, JSON, transaction; medians, so it may be negative) | end to end |`,
       `| --- | ${keys.map(() => '---').join(' | ')} | --- | --- |`,
       ...phaseRows,
     ];

@@ -144,7 +144,7 @@ export const coldFit: Case = {
       details: [
         `### 5. Where the time of the cold \`centroid.fit\` goes (its \`timings\`, median of the timed calls)`,
         '',
-        `| shape | ${keys.join(' | ')} | outside the timings | end to end |`,
+        `| shape | ${keys.join(' | ')} | the rest (call, JSON, transaction; medians, so it may be negative) | end to end |`,
         `| --- | ${keys.map(() => '---').join(' | ')} | --- | --- |`,
         ...phaseRows,
       ],

@@ -53,8 +53,8 @@ async function measure(b: Bench, shape: PointShape, big: number, windows: number
         { name: `JS engine (dashed), ${shape.id}`, shape: shape.id, dashed: true, points: points.map((p) => ({ x: p.window, y: p.js })) },
       ],
       table: [
-        ...points.map((p) => `| ${shape.id} | ${rows(p.window)} | ${ms(p.sql)} | ${ms(p.js)} |`),
-        `| ${shape.id} | least squares | ${(sql.slope * 1e5).toFixed(1)} ms per 100k rows + ${ms(sql.intercept)}, R^2 = ${sql.r2.toFixed(4)} | ${(js.slope * 1e5).toFixed(1)} ms per 100k rows + ${ms(js.intercept)}, R^2 = ${js.r2.toFixed(4)} |`,
+        ...points.map((p) => `| ${shape.id} | ${rows(p.window)} | ${ms(p.sql)} | ${ms(p.js)} | ${p.iterations} |`),
+        `| ${shape.id} | least squares | ${(sql.slope * 1e5).toFixed(1)} ms per 100k rows + ${ms(sql.intercept)}, R^2 = ${sql.r2.toFixed(4)} | ${(js.slope * 1e5).toFixed(1)} ms per 100k rows + ${ms(js.intercept)}, R^2 = ${js.r2.toFixed(4)} | |`,
       ],
     };
   });
@@ -83,7 +83,7 @@ export const refitScaling: Case = {
       figures,
       worse: 'lower',
       note: `Linear when the least-squares line's R^2 >= ${R2} on every shape. The iterations column is the cold refit's.`,
-      details: ['### 7. Window scaling (warm refits, median of the repeats)', '', '| shape | window | SQL engine | JS engine |', '| --- | --- | --- | --- |', ...table],
+      details: ['### 7. Window scaling (warm refits, median of the repeats)', '', '| shape | window | SQL engine | JS engine | iterations (median of both engines\' refits) |', '| --- | --- | --- | --- | --- |', ...table],
       series,
     };
   },
