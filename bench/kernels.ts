@@ -1,7 +1,7 @@
 // The k-means runs compared in pljs and in Node: our core, ml-kmeans, and the plain loop, from the same starts.
 
 import { kmeans as mlKmeans } from 'ml-kmeans';
-import { fit } from '../src/core/fit';
+import { fit } from '../src/core/index';
 import { hamerly } from '../src/core/hamerly';
 import { plainIteration } from './lloyd';
 

@@ -4,6 +4,8 @@
 export interface Series {
   name: string;
   color: string;
+  /** Drawn dashed (a second line of the same color). */
+  dashed?: boolean;
   points: { x: number; y: number }[];
 }
 
@@ -20,10 +22,11 @@ function niceStep(max: number, count: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-/** Renders the series on linear axes from 0, with ticks, labels and a legend. */
+/** Renders the series on linear axes from 0, with ticks, labels and a legend under the plot. */
 export function linePlot(series: Series[], title: string, xLabel: string, yLabel: string, formatX: (x: number) => string): string {
   const W = 720;
-  const H = 440;
+  const PLOT_H = 440;
+  const H = PLOT_H + 10 + series.length * 18;
   const L = 70;
   const R = 20;
   const T = 40;
@@ -33,7 +36,7 @@ export function linePlot(series: Series[], title: string, xLabel: string, yLabel
   const stepY = niceStep(Math.max(1e-9, ...all.map((p) => p.y)), 6);
   const maxY = Math.max(stepY, Math.ceil(Math.max(...all.map((p) => p.y), 0) / stepY) * stepY);
   const px = (x: number) => L + (x / maxX) * (W - L - R);
-  const py = (y: number) => H - B - (y / maxY) * (H - T - B);
+  const py = (y: number) => PLOT_H - B - (y / maxY) * (PLOT_H - T - B);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
@@ -44,19 +47,20 @@ export function linePlot(series: Series[], title: string, xLabel: string, yLabel
   }
   const xs = [...new Set(all.map((p) => p.x))].sort((a, b) => a - b);
   for (const x of xs) {
-    out.push(`<line x1="${px(x).toFixed(1)}" y1="${H - B}" x2="${px(x).toFixed(1)}" y2="${H - B + 5}" stroke="#333"/>`);
-    out.push(`<text x="${px(x).toFixed(1)}" y="${H - B + 18}" text-anchor="middle">${esc(formatX(x))}</text>`);
+    out.push(`<line x1="${px(x).toFixed(1)}" y1="${PLOT_H - B}" x2="${px(x).toFixed(1)}" y2="${PLOT_H - B + 5}" stroke="#333"/>`);
+    out.push(`<text x="${px(x).toFixed(1)}" y="${PLOT_H - B + 18}" text-anchor="middle">${esc(formatX(x))}</text>`);
   }
-  out.push(`<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="#333"/>`);
-  out.push(`<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="#333"/>`);
-  out.push(`<text x="${(L + W - R) / 2}" y="${H - 18}" text-anchor="middle">${esc(xLabel)}</text>`);
-  out.push(`<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">${esc(yLabel)}</text>`);
+  out.push(`<line x1="${L}" y1="${PLOT_H - B}" x2="${W - R}" y2="${PLOT_H - B}" stroke="#333"/>`);
+  out.push(`<line x1="${L}" y1="${T}" x2="${L}" y2="${PLOT_H - B}" stroke="#333"/>`);
+  out.push(`<text x="${(L + W - R) / 2}" y="${PLOT_H - 18}" text-anchor="middle">${esc(xLabel)}</text>`);
+  out.push(`<text x="16" y="${(T + PLOT_H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + PLOT_H - B) / 2})">${esc(yLabel)}</text>`);
   series.forEach((s, i) => {
     const pts = s.points.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${pts}"/>`);
     for (const p of s.points) out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
-    const ly = T + 8 + i * 18;
-    out.push(`<line x1="${L + 14}" y1="${ly}" x2="${L + 38}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
+    const ly = PLOT_H + 10 + i * 18;
+    out.push(`<line x1="${L + 14}" y1="${ly}" x2="${L + 38}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
     out.push(`<text x="${L + 44}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   out.push('</svg>');

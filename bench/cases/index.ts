@@ -1,0 +1,15 @@
+// The benchmark's rows, in the order of the results table (issue 15's targets, then the scaling row kept from issue 5).
+
+import { article } from './article';
+import type { Case } from './case';
+import { bulkInsert } from './bulk-insert';
+import { coldFit } from './cold-fit';
+import { mlKmeans } from './ml-kmeans';
+import { onlinePolicy } from './online-policy';
+import { refitScaling } from './refit-scaling';
+import { rowPolicy } from './row-policy';
+
+export type { Case };
+
+/** Every row, by number. */
+export const CASES: Case[] = [article, bulkInsert, rowPolicy, onlinePolicy, coldFit, mlKmeans, refitScaling];
