@@ -13,9 +13,10 @@
 -- The trigger users attach. The labelling itself is done by the label function pg_centroid generates for the
 -- table with its settings: this one checks how it is used and lets the row through.
 CREATE FUNCTION centroid.cluster_on_insert() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_WHEN <> 'BEFORE' OR TG_LEVEL <> 'ROW' OR TG_OP <> 'INSERT' THEN
+  -- It runs for every row, so no SET clause (which costs on every call): every operator and function is qualified.
+  IF TG_WHEN OPERATOR(pg_catalog.<>) 'BEFORE' OR TG_LEVEL OPERATOR(pg_catalog.<>) 'ROW' OR TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
     RAISE EXCEPTION 'pg_centroid: trigger % on % must be BEFORE INSERT ... FOR EACH ROW', TG_NAME, TG_TABLE_NAME
       USING ERRCODE = '42P17',
             HINT = pg_catalog.format('CREATE TRIGGER %I BEFORE INSERT ON %I.%I FOR EACH ROW EXECUTE FUNCTION centroid.cluster_on_insert();', TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME);

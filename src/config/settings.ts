@@ -82,7 +82,11 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
   const algorithm = oneOf(raw, 'clustering_algorithm') as Algorithm;
   const k = int(raw, 'cluster_count');
   const centerChoice = oneOf(raw, 'center_choice') as CenterChoice;
-  const distance: DistanceType = oneOf(raw, 'distance_type') === 'manhattan' ? 'manhattan' : 'euclidean';
+  const named = oneOf(raw, 'distance_type');
+  const distance: DistanceType = named === 'manhattan' ? 'manhattan' : named === 'cosine' ? 'cosine' : 'euclidean';
+  if (distance === 'cosine' && algorithm !== 'k-means' && algorithm !== 'k-means++') {
+    throw new SettingsError('distance_type', `distance_type cosine is clustered by spherical k-means, not ${algorithm}`, 'use "clustering_algorithm": "k-means" with cosine distance, or another distance');
+  }
   const clusterColumn = columnName(raw, 'cluster_number_column', usage === 'insert');
   // k-medoids takes at most 10,000 rows (src/core/kmedoids.ts): its window defaults to that.
   const maximum = int(raw, 'maximum_data_count', algorithm === 'k-medoids' ? 10000 : 100000);
@@ -125,14 +129,17 @@ export function validateConfig(input: unknown, usage: Usage = 'insert'): Setting
     inline_centroids: bool(raw, 'inline_centroids'),
   };
   settings.anomaly_threshold = anomalyThreshold(raw, settings);
+  if (settings.distance_type === 'cosine' && settings.standardize !== 'none') {
+    throw new SettingsError('standardize', 'standardize zscore is not taken with distance_type cosine, which compares directions only', 'remove "standardize" (cosine distance already ignores each row\'s length), or use euclidean distance');
+  }
   if (settings.drift_refit !== null && settings.refit !== 'online') {
     throw new SettingsError('drift_refit', `drift_refit is given but refit is ${settings.refit}, which refits ${settings.refit === 'statement' ? 'after every statement' : 'on every row'} anyway`, 'set "refit": "online" to refit when the stream drifts, or remove drift_refit');
   }
   if (centerChoice === 'manual' && settings.starts !== 1 && raw.starts !== undefined) {
     throw new SettingsError('starts', `starts is ${settings.starts} but center_choice is manual, which has one start`, 'remove "starts" or choose center_choice random or k-means++');
   }
-  const named = [keyColumn, clusterColumn].filter((c): c is string => c !== null);
-  for (const c of named) {
+  const named2 = [keyColumn, clusterColumn].filter((c): c is string => c !== null);
+  for (const c of named2) {
     if (columns.includes(c)) {
       throw new SettingsError(c === keyColumn ? 'key_column' : 'cluster_number_column', `column "${c}" is both a clustering column and the ${c === keyColumn ? 'key' : 'cluster number'} column`, `remove "${c}" from clustering_columns`);
     }

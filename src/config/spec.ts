@@ -62,9 +62,12 @@ export const SPEC = {
   },
   distance_type: {
     type: 'enum',
-    values: ['euclidean', 'euclidian', 'manhattan'],
+    values: ['euclidean', 'euclidian', 'manhattan', 'cosine'],
     default: 'euclidean',
-    doc: { range: "`euclidean` (or the paper's `euclidian`), `manhattan`", meaning: 'distance between rows and centers' },
+    doc: {
+      range: "`euclidean` (or the paper's `euclidian`), `manhattan`, `cosine`",
+      meaning: 'distance between rows and centers; `cosine` (1 - cos) clusters by direction: spherical k-means, rows and centers scaled to unit length (zero rows are invalid)',
+    },
   },
   cluster_number_column: {
     type: 'column',
@@ -141,7 +144,7 @@ export const SPEC = {
   distance_column: {
     type: 'column',
     default: null,
-    doc: { default: 'none', range: 'a double precision (or real, numeric) column', meaning: "receives each row's distance to its own centroid, in the space clustered (z-scores under `standardize`), wherever a cluster number is written; NULL for rows with invalid features" },
+    doc: { default: 'none', range: 'a double precision (or real, numeric) column', meaning: "receives each row's distance to its own centroid, in the space clustered (z-scores under `standardize`), wherever a cluster number is written (as of that moment: a refit rewrites it on the rows whose cluster it changes, and `centroid.score` gives every row's distance to the current centroids); NULL for rows with invalid features" },
   },
   anomaly_column: {
     type: 'column',

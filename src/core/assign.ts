@@ -2,7 +2,7 @@
 
 import type { DistanceType, Points } from './types';
 
-/** Index of the center nearest to row x[xOffset..xOffset+d) (ties go to the lowest index). */
+/** Index of the center nearest to row x[xOffset..xOffset+d) (ties go to the lowest index; cosine: x and centers unit vectors). */
 export function nearest(
   x: ArrayLike<number>,
   xOffset: number,
@@ -60,7 +60,8 @@ function distanceTo(
     const t = (x[xOffset + j] as number) - (centers[off + j] as number);
     s += t * t;
   }
-  return Math.sqrt(s);
+  // Cosine distance between unit vectors: 1 - cos = |x - c|^2 / 2 (see unit.ts).
+  return distance === 'cosine' ? s / 2 : Math.sqrt(s);
 }
 
 /** Labels every point with its nearest center and reports its distance (not squared) to it. */

@@ -33,7 +33,7 @@ export function manhattan(
   return s;
 }
 
-/** Distance of the given type between two rows (euclidean is not squared). */
+/** Distance of the given type between two rows (euclidean is not squared; cosine expects unit rows). */
 export function distance(
   type: DistanceType,
   a: ArrayLike<number>,
@@ -42,7 +42,10 @@ export function distance(
   bi: number,
   d: number,
 ): number {
-  return type === 'manhattan' ? manhattan(a, ai, b, bi, d) : Math.sqrt(squaredEuclidean(a, ai, b, bi, d));
+  if (type === 'manhattan') return manhattan(a, ai, b, bi, d);
+  // Cosine distance of unit vectors (see unit.ts).
+  const s = squaredEuclidean(a, ai, b, bi, d);
+  return type === 'cosine' ? s / 2 : Math.sqrt(s);
 }
 
 /** True when the cost of `algorithm` with `type` sums squared distances (k-means with euclidean). */

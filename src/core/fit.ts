@@ -13,6 +13,7 @@ import {
   validateCenters,
 } from './seeding';
 import { distance as distanceBetween } from './distance';
+import { normalizeRows, unitPoints } from './unit';
 import { type Algorithm, type CenterChoice, ClusteringError, type DistanceType, type FitOptions, type FitResult, type Points } from './types';
 
 /** Compile-time proof that a switch over a string union is exhaustive. */
@@ -214,8 +215,30 @@ function checkRun(run: CenterRun, k: number, d: number, n: number): Int32Array {
   return sizes;
 }
 
-/** Clusters `points` into k clusters; the same points, options and seed always give the same result. */
+/** Scales each center of a flat k x d array back to unit length (spherical k-means). */
+function toSphere(centers: Float64Array, k: number, d: number): void {
+  normalizeRows(centers, k, d);
+}
+
+/**
+ * Clusters `points` into k clusters; the same points, options and seed always give the same result. With cosine
+ * distance this is spherical k-means: rows (nonzero) and centers on the unit sphere, cost the sum of 1 - cos.
+ */
 export function fit(points: Points, options: FitOptions): FitResult {
+  if (options.distance === 'cosine') {
+    if (options.algorithm !== 'k-means' && options.algorithm !== 'k-means++') {
+      throw new ClusteringError(`cosine distance is clustered by spherical k-means, not ${options.algorithm}`, 'use "clustering_algorithm": "k-means" with cosine distance');
+    }
+    const centers = options.centers ? Float64Array.from(options.centers) : undefined;
+    if (centers) normalizeRows(centers, centers.length / points.d, points.d);
+    const r = fit(unitPoints(points), { ...options, distance: 'euclidean', ...(centers ? { centers } : {}), project: toSphere });
+    return { ...r, cost: r.cost / 2 };
+  }
+  return fitEuclideanOrManhattan(points, options);
+}
+
+/** fit() for euclidean and manhattan distances. */
+function fitEuclideanOrManhattan(points: Points, options: FitOptions): FitResult {
   const summary = validatePoints(points);
   const variance = summary.variance;
   validateOptions(options, points.n);

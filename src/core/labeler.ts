@@ -24,7 +24,7 @@ function constant(x: number): string {
 
 /**
  * Compiles the labeler of a model: ties go to the lowest cluster number, as in nearest(); the distance is euclidean
- * (not squared) or manhattan, in the working space.
+ * (not squared), manhattan, or cosine (1 - cos, rows scaled to unit length), in the working space.
  */
 export function compileLabeler(m: LabelModel): Labeler {
   const { centers, k, d, distance, scaler } = m;
@@ -35,6 +35,11 @@ export function compileLabeler(m: LabelModel): Labeler {
     lines.push(scaler ? `var x${j} = (${x} - ${constant(scaler.means[j] as number)}) / ${constant(scaler.scales[j] as number)};` : `var x${j} = ${x};`);
   }
   lines.push('var best = 0, b, s, t;');
+  if (distance === 'cosine') {
+    // On the unit sphere, where 1 - cos is half the squared euclidean distance (a zero row never gets here).
+    lines.push(`s = Math.sqrt(${Array.from({ length: d }, (_, j) => `x${j} * x${j}`).join(' + ')});`);
+    for (let j = 0; j < d; j++) lines.push(`x${j} = x${j} / s;`);
+  }
   for (let c = 0; c < k; c++) {
     const terms: string[] = [];
     for (let j = 0; j < d; j++) {
@@ -44,6 +49,6 @@ export function compileLabeler(m: LabelModel): Labeler {
     lines.push('s = 0; ' + terms.join(' '));
     lines.push(c === 0 ? 'b = s;' : `if (s < b) { b = s; best = ${c}; }`);
   }
-  lines.push(`out[0] = best; out[1] = ${distance === 'manhattan' ? 'b' : 'Math.sqrt(b)'};`);
+  lines.push(`out[0] = best; out[1] = ${distance === 'manhattan' ? 'b' : distance === 'cosine' ? 'b / 2' : 'Math.sqrt(b)'};`);
   return new Function('x', 'out', lines.join('\n')) as Labeler;
 }

@@ -14,6 +14,8 @@ export interface IterationOptions {
   tolerance: number;
   /** Called at each phase boundary (for benchmarks). */
   trace?: (phase: string, value: number) => void;
+  /** Applied to the centers after each mean update (spherical k-means scales them back to unit length). */
+  project?: (centers: Float64Array, k: number, d: number) => void;
 }
 
 /** What one run of a center-moving algorithm returns. */
@@ -189,6 +191,7 @@ export function lloyd(engine: LloydEngine, initial: Float64Array, options: Itera
   while (iterations < options.maxIterations) {
     reseedEmpty(engine, centers, counts, sums);
     means(sums, counts, k, d, centers, next);
+    options.project?.(next, k, d);
     const shift = squaredShift(centers, next, k, d);
     [centers, next] = [next, centers];
     iterations++;

@@ -1,7 +1,10 @@
 // The clustering core's vocabulary: pure data types shared by every algorithm.
 
-/** How far apart two points are. */
-export type DistanceType = 'euclidean' | 'manhattan';
+/**
+ * How far apart two points are. `cosine` is 1 - cos(angle): rows and centers on the unit sphere, where it is half
+ * the squared euclidean distance (spherical k-means); see unit.ts.
+ */
+export type DistanceType = 'euclidean' | 'manhattan' | 'cosine';
 
 /** Which algorithm moves the centers. `k-means++` is k-means started by k-means++ seeding. */
 export type Algorithm = 'k-means' | 'k-means++' | 'k-medoids' | 'k-medians';
@@ -39,6 +42,8 @@ export interface FitOptions {
   tolerance: number;
   /** Called at each phase boundary (for benchmarks): validated, sampled, seeded, assigned, iteration (with the sum of squared center shifts), finished. */
   trace?: (phase: string, value: number) => void;
+  /** Applied to k-means centers after each mean update (set by fit() for cosine distance). */
+  project?: (centers: Float64Array, k: number, d: number) => void;
 }
 
 /** What every run reports. */

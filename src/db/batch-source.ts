@@ -7,6 +7,7 @@
 
 import type { Settings } from '../config/settings';
 import { featureValue } from '../core/features';
+import { geometry } from '../core/unit';
 import type { Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
 import { type Column, describe, type Table } from './catalog';
@@ -236,14 +237,21 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
   const columns = s.clustering_columns.map((_, j) => (row?.[`c${j}`] as (number | null)[] | null) ?? []);
   const data = new Float64Array(total * d);
   const index = new Int32Array(total);
+  // Cosine: a row of zeros has no direction, so it is left out like a row with a NULL.
+  const unit = geometry(s.distance_type).unit;
   let n = 0;
   for (let i = 0; i < total; i++) {
     let ok = true;
+    let nonzero = false;
     for (let j = 0; j < d && ok; j++) {
       const v = featureValue((columns[j] as (number | null)[])[i]);
       if (v === null) ok = false;
-      else data[n * d + j] = v;
+      else {
+        data[n * d + j] = v;
+        if (v !== 0) nonzero = true;
+      }
     }
+    if (unit && !nonzero) ok = false;
     index[i] = ok ? n++ : -1;
   }
   const keys: Keys | null = output === null ? null : inTable ? { table: KEYS_TABLE } : { text: (row?.keys as string[] | null) ?? [] };

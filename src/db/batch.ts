@@ -11,6 +11,7 @@ import { clusterQuality, silhouette } from '../core/metrics';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { DistanceType, FitResult, Points } from '../core/types';
+import { geometry, unitPoints } from '../core/unit';
 import { float, integer, matrix, text } from '../sql/quote';
 import { checkSourceColumns, labelAgreement, readRows, releaseSource, resolveOutput, resolveSource, writeLabels, type Rows, type Source } from './batch-source';
 import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
@@ -60,7 +61,7 @@ export function prepare(rows: Rows, s: Settings, k: number, what: string): Prepa
   const { n } = rows.points;
   if (n < k) {
     throw new UserError(
-      `pg_centroid: ${what} has ${n} rows with valid features (${rows.skipped} left out for NULL, NaN or infinite values), fewer than cluster_count ${k}`,
+      `pg_centroid: ${what} has ${n} rows with valid features (${rows.skipped} left out for NULL, NaN or infinite values${s.distance_type === 'cosine' ? ', or all zeros under cosine distance' : ''}), fewer than cluster_count ${k}`,
       n > 0 ? `lower cluster_count to at most ${n}, or add rows` : 'the source has no rows with all clustering columns set: check its query and columns',
     );
   }
@@ -68,18 +69,25 @@ export function prepare(rows: Rows, s: Settings, k: number, what: string): Prepa
   if (distinct < k) {
     throw new UserError(`pg_centroid: ${what} has only ${distinct} distinct rows, fewer than cluster_count ${k}`, `lower cluster_count to at most ${distinct}`);
   }
+  // Cosine: the fit, metrics and distances work on the rows scaled to unit length (zero rows were left out).
+  if (geometry(s.distance_type).unit) return { rows, points: unitPoints(rows.points), scaler: null };
   if (s.standardize === 'none') return { rows, points: rows.points, scaler: null };
   const scaler = fitScaler(rows.points);
   return { rows, points: { ...rows.points, data: standardize(rows.points.data, scaler) }, scaler };
 }
 
-/** Inertia, silhouette (seeded sample), Davies-Bouldin, Calinski-Harabasz, sizes and mean radii of a fit. */
+/**
+ * Inertia, silhouette (seeded sample), Davies-Bouldin, Calinski-Harabasz, sizes and mean radii of a fit. Under cosine
+ * distance the points are unit rows and the quality measures use the euclidean (chord) distance between them, a
+ * monotone function of 1 - cos; inertia is the fit's cost (the sum of 1 - cos).
+ */
 export function metricsOf(points: Points, result: FitResult, distance: DistanceType, seed: number, sample = FIT_SILHOUETTE_SAMPLE): Metrics {
   const { k, centers, labels } = result;
-  const q = clusterQuality(points, labels, centers, k, distance);
+  const metric = geometry(distance).metric;
+  const q = clusterQuality(points, labels, centers, k, metric);
   return {
     inertia: result.cost,
-    silhouette: finite(silhouette(points, labels, k, distance, { sampleSize: sample, seed })),
+    silhouette: finite(silhouette(points, labels, k, metric, { sampleSize: sample, seed })),
     silhouette_sample: Math.min(sample, points.n),
     davies_bouldin: finite(q.daviesBouldin),
     calinski_harabasz: finite(q.calinskiHarabasz),

@@ -188,6 +188,7 @@ export function compile(oid: number): null {
     mode: s?.inline_centroids && !table.rowSecurity ? 'inline' : 'hidden',
     columns: s ? columnsOf(table, s) : [],
     clusterColumn: s?.cluster_number_column ?? '',
+    unit: s?.distance_type === 'cosine',
     distanceColumn: s?.distance_column ?? null,
     anomalyColumn: s?.anomaly_column ?? null,
     invalidRows: s?.invalid_rows ?? 'skip',

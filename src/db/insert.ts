@@ -14,6 +14,7 @@ import { normalizedDistance } from '../core/anomaly';
 import { distance } from '../core/distance';
 import { featureValue } from '../core/features';
 import { standardize } from '../core/standardize';
+import { geometry, normalizeRows } from '../core/unit';
 import { integer } from '../sql/quote';
 import { checkColumns, describe, halfLifeUnits, tableOf, type Table } from './catalog';
 import { compileTable } from './compile';
@@ -150,6 +151,10 @@ export function online(oid: number, labels: (number | null)[] | null, features: 
   // Two-dimensional arrays arrive flattened: row i is features[i * d .. i * d + d).
   const raw = Float64Array.from(features, (v) => featureValue(v) ?? 0);
   const x = state.scaler ? standardize(raw, state.scaler) : raw;
+  // Cosine: rows move centers by their direction, and each moved center goes back onto the unit sphere (online
+  // spherical k-means; zero rows have no label and never get here).
+  const unit = geometry(s.distance_type).unit;
+  if (unit) normalizeRows(x, n, d);
   const { centers, counts, since } = state;
   const threshold = state.threshold ?? s.anomaly_threshold ?? Infinity;
   let moved = 0;
@@ -187,6 +192,7 @@ export function online(oid: number, labels: (number | null)[] | null, features: 
       const at = c * d + j;
       centers[at] = (centers[at] as number) + ((x[i * d + j] as number) - (centers[at] as number)) * (w / m);
     }
+    if (unit) normalizeRows(centers.subarray(c * d, c * d + d), 1, d);
     moved++;
   }
   if (moved === 0 && !since.rows.some((v) => v > 0)) return null;

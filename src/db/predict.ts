@@ -6,6 +6,7 @@ import { nearest } from '../core/assign';
 import { featureValue, FEATURE_MAX, FEATURE_ZERO } from '../core/features';
 import { standardize, type Scaler } from '../core/standardize';
 import type { DistanceType } from '../core/types';
+import { geometry, normalizeRows } from '../core/unit';
 import { validateConfig } from '../config/settings';
 import { float, ident, integer, text } from '../sql/quote';
 import type { Column } from './catalog';
@@ -83,7 +84,7 @@ export function resolveScorer(name: string, version: number | null, callerPath: 
       d,
       centers: scaler ? standardize(raw, scaler) : raw,
       scaler,
-      distance: s.distance_type === 'manhattan' ? 'manhattan' : 'euclidean',
+      distance: s.distance_type === 'manhattan' || s.distance_type === 'cosine' ? s.distance_type : 'euclidean',
       rms: Array.isArray(rms) && rms.length === raw.length / d ? Float64Array.from(rms) : null,
       threshold: row.metrics?.anomaly_threshold ?? null,
       columns: s.clustering_columns,
@@ -142,6 +143,8 @@ export function predictLabel(name: string, features: (number | null)[] | null, v
     if (v === null) return null;
     x[j] = m.scaler ? (v - (m.scaler.means[j] as number)) / (m.scaler.scales[j] as number) : v;
   }
+  // Cosine: a row of zeros has no direction, so no cluster.
+  if (geometry(m.distance).unit && normalizeRows(x, 1, m.d) > 0) return null;
   return nearest(x, 0, m.centers, m.k, m.d, m.distance);
 }
 
@@ -181,8 +184,19 @@ export function scoreSql(m: Scorer, source: Source): string {
     if (m.scaler) x = `((${x}) - ${constant(m.scaler.means[j] as number)}) / ${constant(m.scaler.scales[j] as number)}`;
     return `${x} AS x${j}`;
   });
-  const flush = (j: number) => `CASE WHEN pg_catalog.abs(x${j}) < ${float(FEATURE_ZERO)} THEN 0::float8 ELSE x${j} END`;
-  const valid = Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) <= ${float(FEATURE_MAX)}`).join(' AND ');
+  const flush = (j: number, x = `x${j}`) => `CASE WHEN pg_catalog.abs(${x}) < ${float(FEATURE_ZERO)} THEN 0::float8 ELSE ${x} END`;
+  const unit = geometry(m.distance).unit;
+  let valid = Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) <= ${float(FEATURE_MAX)}`).join(' AND ');
+  // Cosine: a row of zeros (after flushing) has no direction and no cluster.
+  if (unit) valid += ` AND (${Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) >= ${float(FEATURE_ZERO)}`).join(' OR ')})`;
+  const flushed = `SELECT key, ${Array.from({ length: d }, (_, j) => `${flush(j)} AS y${j}`).join(', ')}
+                            FROM (SELECT ${ident(m.key)}::text AS key, ${features.join(', ')} FROM ${source.sql}) f
+                           WHERE ${valid} OFFSET 0`;
+  // Cosine: rows scaled to unit length (flushed again, so no square of a difference underflows).
+  const rows = unit
+    ? `SELECT key, ${Array.from({ length: d }, (_, j) => `${flush(j, `y${j} / nrm`)} AS y${j}`).join(', ')}
+         FROM (SELECT *, pg_catalog.sqrt(${Array.from({ length: d }, (_, j) => `y${j} * y${j}`).join(' + ')}) AS nrm FROM (${flushed}) u) v`
+    : flushed;
   const dists = Array.from({ length: k }, (_, c) => {
     const terms = Array.from({ length: d }, (_, j) => {
       const diff = `(y${j} - ${constant(m.centers[c * d + j] as number)})`;
@@ -193,7 +207,7 @@ export function scoreSql(m: Scorer, source: Source): string {
   const whens = Array.from({ length: k - 1 }, (_, c) => `WHEN ${Array.from({ length: k - c - 1 }, (_, o) => `d${c} <= d${c + o + 1}`).join(' AND ')} THEN ${c}`);
   const label = k === 1 ? '0' : `CASE ${whens.join(' ')} ELSE ${k - 1} END`;
   const best = k === 1 ? 'd0' : `LEAST(${Array.from({ length: k }, (_, c) => `d${c}`).join(', ')})`;
-  const dist = m.distance === 'manhattan' ? best : `pg_catalog.sqrt(${best})`;
+  const dist = m.distance === 'manhattan' ? best : unit ? `${best} / 2` : `pg_catalog.sqrt(${best})`;
   const normalized = m.rms
     ? `CASE nl ${Array.from(m.rms, (r, c) => (r > 0 ? `WHEN ${c} THEN dist / ${float(r)}` : `WHEN ${c} THEN CASE WHEN dist > 0 THEN 'Infinity'::float8 ELSE 0::float8 END`)).join(' ')} END`
     : 'NULL::float8';
@@ -201,9 +215,7 @@ export function scoreSql(m: Scorer, source: Source): string {
   return `SELECT key, nl AS cluster, dist AS distance, ${normalized} AS normalized_distance, ${anomaly} AS is_anomaly
     FROM (SELECT key, ${label} AS nl, ${dist} AS dist
             FROM (SELECT key, ${dists.join(', ')}
-                    FROM (SELECT key, ${Array.from({ length: d }, (_, j) => `${flush(j)} AS y${j}`).join(', ')}
-                            FROM (SELECT ${ident(m.key)}::text AS key, ${features.join(', ')} FROM ${source.sql}) f
-                           WHERE ${valid} OFFSET 0) g OFFSET 0) h) a
+                    FROM (${rows}) g OFFSET 0) h) a
    UNION ALL
   SELECT ${ident(m.key)}::text, NULL::int4, NULL::float8, NULL::float8, NULL::bool
     FROM (SELECT ${ident(m.key)}, ${features.join(', ')} FROM ${source.sql}) f WHERE NOT coalesce(${valid}, false)`;

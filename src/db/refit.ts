@@ -14,7 +14,8 @@ import { matchCenters, permute } from '../core/match';
 import { contaminationThreshold, normalizedDistance, rmsRadii } from '../core/anomaly';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
-import type { FitOptions, FitResult, Points } from '../core/types';
+import type { DistanceType, FitOptions, FitResult, Points } from '../core/types';
+import { normalizeRows } from '../core/unit';
 import { integer } from '../sql/quote';
 import { checkPartitionConstraints, halfLifeUnits, type Table } from './catalog';
 import { UserError } from './errors';
@@ -44,7 +45,7 @@ export type Engine = 'js' | 'sql';
 export function sqlEngineSupports(s: Settings): boolean {
   return (
     (s.clustering_algorithm === 'k-means' || s.clustering_algorithm === 'k-means++') &&
-    s.distance_type === 'euclidean' &&
+    (s.distance_type === 'euclidean' || s.distance_type === 'cosine') &&
     s.standardize === 'none' &&
     s.cluster_count <= SQL_ENGINE_MAX_K
   );
@@ -173,6 +174,8 @@ export function refitWindow(
   checkRowSecurity(table);
   checkPartitionConstraints(table);
   const x = pending ? Float64Array.from(pending, (v) => featureValue(v) ?? 0) : undefined;
+  // Cosine: the pending row on the unit sphere too (the label function refused a zero row).
+  if (x && s.distance_type === 'cosine') normalizeRows(x, 1, x.length);
   const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, options.reason, x) : refitInJs(table, s, state, started, options.reason, x);
   // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
   if (result.state !== state && options.compile) compileTable(table.oid);
@@ -314,7 +317,8 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
       centers = options.centerChoice === 'manual' && options.centers ? options.centers : fit(points, options).centers;
     }
     const engine = new SqlEngine(win, k, d, h !== null);
-    const options = { maxIterations: s.max_iterations, tolerance: s.tolerance };
+    // Cosine: the window's rows are unit vectors (windowSql), and each new center is scaled back onto the sphere.
+    const options = { maxIterations: s.max_iterations, tolerance: s.tolerance, ...(s.distance_type === 'cosine' ? { project: (c: Float64Array, kk: number, dd: number) => void normalizeRows(c, kk, dd) } : {}) };
     // The relative tolerance's scale comes from the first pass, which also counts the valid rows.
     const run = lloyd(engine, centers, options, () => (engine.valid < s.minimum_data_count ? null : s.tolerance * engine.variance));
     if (engine.valid < s.minimum_data_count) return { outcome: notClustered('waiting', engine.valid, engine.invalid, started, 'sql'), state };
@@ -359,7 +363,7 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
         cost: done.cost,
         duration_ms: durationMs,
         engine: 'sql',
-        ...pendingFacts(pending, run.centers, done.rms, k, d),
+        ...pendingFacts(pending, run.centers, done.rms, k, d, s.distance_type),
       },
       state: next,
     };
@@ -367,9 +371,9 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
 }
 
 /** The pending row's label, distance and normalized distance under the final centers (SQL engine: euclidean). */
-function pendingFacts(pending: Float64Array | undefined, centers: Float64Array, rms: Float64Array, k: number, d: number): Pick<RefitResult, 'pending_label' | 'pending_distance' | 'pending_normalized'> {
+function pendingFacts(pending: Float64Array | undefined, centers: Float64Array, rms: Float64Array, k: number, d: number, type: DistanceType): Pick<RefitResult, 'pending_label' | 'pending_distance' | 'pending_normalized'> {
   if (!pending) return { pending_label: null, pending_distance: null, pending_normalized: null };
-  const c = nearest(pending, 0, centers, k, d, 'euclidean');
-  const dist = distance('euclidean', pending, 0, centers, c * d, d);
+  const c = nearest(pending, 0, centers, k, d, type);
+  const dist = distance(type, pending, 0, centers, c * d, d);
   return { pending_label: c, pending_distance: dist, pending_normalized: normalizedDistance(dist, rms[c] as number) };
 }

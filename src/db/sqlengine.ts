@@ -163,9 +163,14 @@ function perClusterSql(values: ArrayLike<number>): string {
   return `(CASE nl ${whens} END)`;
 }
 
+/** SQL: a row's reported distance from its squared euclidean distance dist (cosine: half of it, on unit rows). */
+function reportedSql(unit: boolean, dist = 'dist'): string {
+  return unit ? `(${dist} / 2)` : `pg_catalog.sqrt(${dist})`;
+}
+
 /** SQL: a row's normalized distance from its squared distance dist and its cluster's RMS radius. */
-function normalizedSql(rms: Float64Array): string {
-  const whens = Array.from(rms, (r, c) => (r > 0 ? `WHEN ${c} THEN pg_catalog.sqrt(dist) / ${float(r)}` : `WHEN ${c} THEN CASE WHEN dist > 0 THEN 'Infinity'::float8 ELSE 0::float8 END`)).join(' ');
+function normalizedSql(rms: Float64Array, unit: boolean): string {
+  const whens = Array.from(rms, (r, c) => (r > 0 ? `WHEN ${c} THEN ${reportedSql(unit)} / ${float(r)}` : `WHEN ${c} THEN CASE WHEN dist > 0 THEN 'Infinity'::float8 ELSE 0::float8 END`)).join(' ');
   return `(CASE nl ${whens} END)`;
 }
 
@@ -176,6 +181,8 @@ function normalizedSql(rms: Float64Array): string {
  * the clusters' radii (and a contamination threshold) come first, then the update that writes them.
  */
 export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array, weighted: boolean): SqlFinish {
+  // Cosine distance (rows and centers on the unit sphere): 1 - cos is half the squared euclidean distance.
+  const unit = s.distance_type === 'cosine';
   const k = s.cluster_count;
   const d = s.clustering_columns.length;
   const order = orderColumn(table, s) ?? s.key_column;
@@ -184,7 +191,10 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
   const match = `t.${ident(s.key_column)} = a.k${ids.length > 1 ? ` AND t.${ident(ids[1] as string)} = a.t` : ''}`;
   const extra = s.distance_column !== null || s.anomaly_column !== null;
   const w = weighted ? 'w' : '1::float8';
-  const stats = `SELECT nl, count(*) AS n, sum(${w}) AS m, avg(pg_catalog.sqrt(dist)) AS radius, sum(dist) AS cost, sum(${w} * dist) AS wcost, max(${weighted ? 'tv' : 'NULL::float8'}) AS newest`;
+  const reported = reportedSql(unit);
+  // cost: k-means' sum of squared distances, or under cosine the sum of 1 - cos; wcost: the (weighted) sum of squared reported distances, for the RMS radius.
+  const stats = `SELECT nl, count(*) AS n, sum(${w}) AS m, avg(${reported}) AS radius, sum(${unit ? reported : 'dist'}) AS cost,
+                        sum(${w} * ${unit ? `${reported} * ${reported}` : 'dist'}) AS wcost, max(${weighted ? 'tv' : 'NULL::float8'}) AS newest`;
   const rows = extra
     ? query<Record<string, unknown>>(`WITH a AS (${assignedSql(win, centers, k, d)}) ${stats} FROM a WHERE nl IS NOT NULL GROUP BY nl`)
     : updateAndStats(`a.l IS DISTINCT FROM a.nl`, `${label} = a.nl`);
@@ -208,7 +218,7 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
     }
   }
   if (extra) {
-    const nd = normalizedSql(out.rms);
+    const nd = normalizedSql(out.rms, unit);
     if (s.contamination !== null) {
       const flagged = Math.min(out.rows, Math.round(s.contamination * out.rows));
       // The same rule as contaminationThreshold(): the largest normalized distance of the rows left unflagged.
@@ -218,7 +228,7 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
     }
     const sets = [`${label} = a.nl`];
     let changed = 'a.l IS DISTINCT FROM a.nl';
-    if (s.distance_column !== null) sets.push(`${ident(s.distance_column)} = pg_catalog.sqrt(a.dist)`);
+    if (s.distance_column !== null) sets.push(`${ident(s.distance_column)} = ${reportedSql(unit, 'a.dist')}`);
     if (s.anomaly_column !== null) {
       const anomaly = out.threshold === null ? 'false' : `(${nd.replace(/\bnl\b/g, 'a.nl').replace(/\bdist\b/g, 'a.dist')} > ${float(out.threshold)})`;
       sets.push(`${ident(s.anomaly_column)} = ${anomaly}`);

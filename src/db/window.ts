@@ -41,8 +41,16 @@ export function windowSql(table: Table, s: Settings, identity: { keys: 'native' 
   // Event time on half_life's scale (tv), and the current anomaly flag (a), when the settings use them.
   const tv = s.half_life !== null ? `, ${timeValueSql(table, s)} AS tv` : '';
   const flag = s.anomaly_column !== null ? `, ${ident(s.anomaly_column)} AS a` : '';
-  return `SELECT ${asKey(s.key_column)} AS k${time}, ${cols}, ${ident(s.cluster_number_column as string)}::int4 AS l, ${ident(order)} AS o${tv}${flag}
+  const rows = `SELECT ${asKey(s.key_column)} AS k${time}, ${cols}, ${ident(s.cluster_number_column as string)}::int4 AS l, ${ident(order)} AS o${tv}${flag}
       FROM ${table.sql} WHERE ${ident(s.key_column)} IS NOT NULL ORDER BY ${ident(order)} DESC LIMIT ${integer(s.maximum_data_count)}`;
+  if (s.distance_type !== 'cosine') return rows;
+  // Cosine: each row scaled to unit length; a zero row has no direction (invalid: all NULL).
+  const d = s.clustering_columns.length;
+  const cs = Array.from({ length: d }, (_, j) => `c${j}`);
+  const rest = ['l', 'o', ...(s.half_life !== null ? ['tv'] : []), ...(s.anomaly_column !== null ? ['a'] : [])];
+  const zero = float(FEATURE_ZERO);
+  return `SELECT k${time ? ', t' : ''}, ${cs.map((c) => `CASE WHEN nn > 0 THEN CASE WHEN pg_catalog.abs(${c} / nn) < ${zero} THEN 0::float8 ELSE ${c} / nn END END AS ${c}`).join(', ')}, ${rest.join(', ')}
+      FROM (SELECT *, pg_catalog.sqrt(${cs.map((c) => `${c} * ${c}`).join(' + ')}) AS nn FROM (${rows}) r OFFSET 0) u`;
 }
 
 /** The lightest weight half_life gives a row (2^-250: older rows weigh this much), so no float8 product underflows. */

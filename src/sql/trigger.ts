@@ -41,6 +41,8 @@ export interface LabelSpec {
   mode: 'inline' | 'hidden';
   columns: { name: string; kind: NumberKind }[];
   clusterColumn: string;
+  /** Cosine distance: rows scaled to unit length (a zero row is invalid), distances reported as 1 - cos. */
+  unit: boolean;
   /** Columns that receive the row's distance to its centroid, and whether it is an anomaly (null: none). */
   distanceColumn: string | null;
   anomalyColumn: string | null;
@@ -134,8 +136,16 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
     // and features 0 or at least FEATURE_ZERO in magnitude, only a center coordinate of 0 lets that happen.
     let zeroCenter = false;
     for (let c = 0; c < k; c++) if (coordinate(centers[c * d + j] as number) === 0) zeroCenter = true;
-    if (zeroCenter || scaler) {
+    // Cosine squares every feature for the row's length, so every one is flushed first.
+    if (zeroCenter || scaler || spec.unit) {
       lines.push(`IF ${op(`pg_catalog.abs(x${j})`, '<', float8(FEATURE_ZERO))} THEN x${j} := ${float8(0)}; END IF;`);
+    }
+  }
+  if (spec.unit) {
+    // Cosine: the row on the unit sphere (its length is not 0: the validity check saw to that), then flushed as above.
+    lines.push(`s := pg_catalog.sqrt(${Array.from({ length: d }, (_, j) => op(`x${j}`, '*', `x${j}`)).reduce((a, b) => op(a, '+', b))});`);
+    for (let j = 0; j < d; j++) {
+      lines.push(`x${j} := ${op(`x${j}`, '/', 's')}; IF ${op(`pg_catalog.abs(x${j})`, '<', float8(FEATURE_ZERO))} THEN x${j} := ${float8(0)}; END IF;`);
     }
   }
   // With an anomaly column, the nearest center's distance limit (threshold x its RMS radius) rides along in t.
@@ -152,8 +162,8 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
     else lines.push(`s := ${sum}; IF ${op('s', '<', 'b')} THEN b := s; l := ${c};${limit(c)} END IF;`);
   }
   if (spec.distanceColumn !== null || spec.anomalyColumn !== null) {
-    // b is the squared euclidean distance, or the manhattan distance itself.
-    lines.push(`dd := ${distance === 'manhattan' ? 'b' : 'pg_catalog.sqrt(b)'};`);
+    // b is the squared euclidean distance (cosine: between unit vectors, so 1 - cos is half of it), or the manhattan distance itself.
+    lines.push(`dd := ${distance === 'manhattan' ? 'b' : spec.unit ? op('b', '/', float8(2)) : 'pg_catalog.sqrt(b)'};`);
     if (spec.distanceColumn !== null) lines.push(`NEW.${ident(spec.distanceColumn)} := dd;`);
     if (spec.anomalyColumn !== null) lines.push(`NEW.${ident(spec.anomalyColumn)} := ${flags ? op('dd', '>', 't') : 'NULL'};`);
   }
@@ -173,7 +183,12 @@ export function labelFunctionSql(spec: LabelSpec): string {
       .map((c) => `(${op(`NEW.${ident(c.name)}`, '=', `OLD.${ident(c.name)}`)} OR (NEW.${ident(c.name)} IS NULL AND OLD.${ident(c.name)} IS NULL))`)
       .join(' AND ');
     body.push(`IF ${op('TG_OP', '=', "'UPDATE'")} THEN IF coalesce(${same}, false) THEN RETURN NEW; END IF; END IF;`);
-    const valid = spec.columns.map((c) => validCondition(c)).join(' AND ');
+    let valid = spec.columns.map((c) => validCondition(c)).join(' AND ');
+    if (spec.unit) {
+      // Cosine: a row of length 0 (every feature 0 once flushed) has no direction.
+      const nonzero = spec.columns.map((c) => op(`pg_catalog.abs(${asFloat8(c, `NEW.${ident(c.name)}`)})`, '>=', float8(FEATURE_ZERO)));
+      valid += ` AND (${nonzero.join(' OR ')})`;
+    }
     body.push(`IF NOT coalesce(${valid}, false) THEN ${invalidStatements(spec)} END IF;`);
     const cluster = `NEW.${ident(spec.clusterColumn)}`;
     // What a call into JavaScript returns: [cluster, distance, anomaly 1 / 0 / NaN for unknown], or [] for none.
