@@ -306,7 +306,9 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
   const win = engineWindow(table, s, pending, h);
   return withHashAggregate(() => {
     let centers: Float64Array;
-    if (state && !state.scaler && state.centers.length === k * d) {
+    // Warm: from the stored centroids, whose nearest-center labels the window's rows carry.
+    const warm = state !== null && !state.scaler && state.centers.length === k * d;
+    if (warm) {
       centers = Float64Array.from(state.centers);
     } else {
       const { n, sample, m } = windowSample(win, d, sampleSize(k));
@@ -316,7 +318,7 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
       const options = fitOptions(s, null);
       centers = options.centerChoice === 'manual' && options.centers ? options.centers : fit(points, options).centers;
     }
-    const engine = new SqlEngine(win, k, d, h !== null);
+    const engine = new SqlEngine(win, k, d, h !== null, s.distance_type === 'cosine', warm);
     // Cosine: the window's rows are unit vectors (windowSql), and each new center is scaled back onto the sphere.
     const options = { maxIterations: s.max_iterations, tolerance: s.tolerance, ...(s.distance_type === 'cosine' ? { project: (c: Float64Array, kk: number, dd: number) => void normalizeRows(c, kk, dd) } : {}) };
     // The relative tolerance's scale comes from the first pass, which also counts the valid rows.
@@ -326,7 +328,8 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
       // A cluster stayed empty: every row sits on a center, fewer distinct rows than clusters.
       return { outcome: notClustered('too-few-distinct', engine.valid, engine.invalid, started, 'sql'), state };
     }
-    const done = finishInSql(table, s, win, run.centers, h !== null);
+    // The driver's labelled pass (its last, for the final centers) already has what finishing needs.
+    const done = finishInSql(table, s, win, run.centers, h !== null, run.labelled ? engine.finalPass : null);
     const next: State = {
       centers: run.centers,
       scaler: null,

@@ -8,7 +8,7 @@
 import type { Settings } from '../config/settings';
 import { featureValue } from '../core/features';
 import type { Assignment, Candidate, LloydEngine } from '../core/lloyd';
-import { float, ident, integer } from '../sql/quote';
+import { float, ident, integer, text } from '../sql/quote';
 import { identityColumns, notUniqueError, orderColumn, type Table } from './catalog';
 import { one, query } from './pl';
 import { MIN_WEIGHT_EXPONENT, validSql, windowSql } from './window';
@@ -49,11 +49,36 @@ function argminSql(k: number, d: number): { label: string; dist: string } {
   return { label: `CASE ${whens.join(' ')} ELSE ${k - 1} END`, dist: `LEAST(${ds})` };
 }
 
-/** The window with each row's nearest center (nl, NULL for invalid rows), squared distance to it (dist) and position (r). */
-export function assignedSql(win: string, centers: Float64Array, k: number, d: number): string {
+/**
+ * The window with each row's nearest center (nl, NULL for invalid rows) and squared distance to it (dist); with
+ * `numbered`, also its position in the window (r), which costs a window function over every row.
+ */
+export function assignedSql(win: string, centers: Float64Array, k: number, d: number, numbered = false): string {
   const { label, dist } = argminSql(k, d);
+  const rows = numbered ? `SELECT *, pg_catalog.row_number() OVER () AS r FROM (${win}) w0` : win;
   // OFFSET 0 keeps d0.. computed once per row instead of once per reference in the CASE.
-  return `SELECT *, ${label} AS nl, ${dist} AS dist FROM (SELECT *, ${distanceColumns(centers, k, d)} FROM (SELECT *, pg_catalog.row_number() OVER () AS r FROM (${win}) w0) w OFFSET 0) x`;
+  return `SELECT *, ${label} AS nl, ${dist} AS dist FROM (SELECT *, ${distanceColumns(centers, k, d)} FROM (${rows}) w OFFSET 0) x`;
+}
+
+/**
+ * The window with each valid row's stored cluster number as its assignment (nl) when it names one of the k clusters,
+ * else its nearest center; NULL for invalid rows. A warm refit's first pass: the stored labels are the nearest
+ * centers of the stored centroids for every row the last refit or the label function wrote, so no distance is
+ * computed for them.
+ */
+export function storedAssignmentSql(win: string, centers: Float64Array, k: number, d: number): string {
+  const distances = Array.from({ length: k }, (_, c) => `(${Array.from({ length: d }, (_, j) => {
+    const v = centerLiteral(centers[c * d + j] as number);
+    return `(c${j} - ${v}) * (c${j} - ${v})`;
+  }).join(' + ')})`);
+  const whens: string[] = [];
+  for (let c = 0; c < k - 1; c++) {
+    const conds: string[] = [];
+    for (let o = c + 1; o < k; o++) conds.push(`${distances[c]} <= ${distances[o]}`);
+    whens.push(`WHEN ${conds.join(' AND ')} THEN ${c}`);
+  }
+  const nearest = k === 1 ? '0' : `CASE ${whens.join(' ')} ELSE ${k - 1} END`;
+  return `SELECT *, CASE WHEN NOT (${validSql(d)}) THEN NULL WHEN l >= 0 AND l < ${integer(k)} THEN l ELSE ${nearest} END AS nl FROM (${win}) w`;
 }
 
 /** Runs fn with enable_sort off for this transaction (restored after): with few groups, hashing beats sorting the window. */
@@ -76,17 +101,33 @@ export class SqlEngine implements LloydEngine {
   variance = 0;
   private first = true;
 
-  /** `weighted`: the window has a weight column w (half_life), and clusters weigh their rows by it. */
-  constructor(private readonly win: string, readonly k: number, d: number, private readonly weighted = false) {
+  /**
+   * The per-cluster facts of the labelled pass (the driver's last, for the final centers): what finishInSql needs,
+   * so finishing a refit whose labels did not change costs no further pass.
+   */
+  finalPass: Record<string, unknown>[] | null = null;
+
+  /**
+   * `weighted`: the window has a weight column w (half_life), and clusters weigh their rows by it. `unit`: the rows
+   * and centers are unit vectors (cosine), which changes the distances finishing reports.
+   */
+  /**
+   * `stored`: the first pass takes the window's stored cluster numbers as its assignment (storedAssignmentSql), for
+   * warm refits from the centroids those numbers were written with.
+   */
+  constructor(private readonly win: string, readonly k: number, d: number, private readonly weighted = false, private readonly unit = false, private readonly stored = false) {
     this.d = d;
   }
 
-  assign(centers: Float64Array): Assignment {
+  assign(centers: Float64Array, last: boolean): Assignment {
     const { k, d } = this;
     const squares = this.first ? ', ' + Array.from({ length: d }, (_, j) => `sum(c${j} * c${j}) AS q${j}`).join(', ') : '';
     const sums = Array.from({ length: d }, (_, j) => (this.weighted ? `sum(w * c${j}) AS s${j}` : `sum(c${j}) AS s${j}`)).join(', ');
     const weight = this.weighted ? 'sum(w) AS m' : 'count(*) AS m';
-    const rows = query<Record<string, unknown>>(`SELECT nl, count(*) AS n, ${weight}, ${sums}${squares} FROM (${assignedSql(this.win, centers, k, d)}) a GROUP BY nl`);
+    const final = last ? `, ${finalStats(this.unit, this.weighted)}` : '';
+    const assigned = this.first && this.stored && !last ? storedAssignmentSql(this.win, centers, k, d) : assignedSql(this.win, centers, k, d);
+    const rows = query<Record<string, unknown>>(`SELECT nl, count(*) AS n, ${weight}, ${sums}${squares}${final} FROM (${assigned}) a GROUP BY nl`);
+    this.finalPass = last ? rows : null;
     const counts = new Float64Array(k);
     const out = new Float64Array(k * d);
     const q = new Float64Array(d);
@@ -127,7 +168,7 @@ export class SqlEngine implements LloydEngine {
     const { k, d } = this;
     const cs = Array.from({ length: d }, (_, j) => `c${j}`).join(', ');
     const rows = query<Record<string, unknown>>(
-      `SELECT ${cs}, nl, dist, r${this.weighted ? ', w' : ''} FROM (${assignedSql(this.win, centers, k, d)}) a WHERE nl IS NOT NULL AND dist > 0 ORDER BY dist DESC, r LIMIT ${integer(m)}`,
+      `SELECT ${cs}, nl, dist, r${this.weighted ? ', w' : ''} FROM (${assignedSql(this.win, centers, k, d, true)}) a WHERE nl IS NOT NULL AND dist > 0 ORDER BY dist DESC, r LIMIT ${integer(m)}`,
     );
     return rows.map((r) => ({
       row: Number(r.r),
@@ -175,12 +216,26 @@ function normalizedSql(rms: Float64Array, unit: boolean): string {
 }
 
 /**
- * Writes the labels that changed under the final centers (matched on the rows' identity, within the window's order
- * range) and returns sizes, radii and cost. Throws, before anything is kept, when an identity matched more rows than
- * it should (the key does not identify rows). Without distance or anomaly columns this is one statement; with them,
- * the clusters' radii (and a contamination threshold) come first, then the update that writes them.
+ * SQL: per cluster (GROUP BY nl over an assignment), what finishing a refit needs besides counts: the mean reported
+ * distance (radius), the cost (k-means' sum of squared distances, or under cosine the sum of 1 - cos), the weighted
+ * sum of squared reported distances (for the RMS radius), the newest event time, how many rows change cluster, and
+ * the window's oldest order value (as text, the same in every group).
  */
-export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array, weighted: boolean): SqlFinish {
+function finalStats(unit: boolean, weighted: boolean): string {
+  const reported = reportedSql(unit);
+  const w = weighted ? 'w' : '1::float8';
+  return `avg(${reported}) AS radius, sum(${unit ? reported : 'dist'}) AS cost, sum(${w} * ${unit ? `${reported} * ${reported}` : 'dist'}) AS wcost,
+          max(${weighted ? 'tv' : 'NULL::float8'}) AS newest, count(*) FILTER (WHERE l IS DISTINCT FROM nl) AS moved, (min(min(o)) OVER ())::text AS oldest`;
+}
+
+/**
+ * Writes the labels that changed under the final centers (matched on the rows' identity, within the window's order
+ * range) and returns sizes, radii and cost. The per-cluster facts come from the driver's labelled pass when it made
+ * one (`final`), else from one more pass; the UPDATE runs only when a label (or, with an anomaly column, a flag) may
+ * change, over just those rows. Throws, before anything is kept, when an identity matched more rows than it should
+ * (the key does not identify rows).
+ */
+export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array, weighted: boolean, final: Record<string, unknown>[] | null = null): SqlFinish {
   // Cosine distance (rows and centers on the unit sphere): 1 - cos is half the squared euclidean distance.
   const unit = s.distance_type === 'cosine';
   const k = s.cluster_count;
@@ -189,20 +244,14 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
   const ids = identityColumns(table, s);
   const label = ident(s.cluster_number_column as string);
   const match = `t.${ident(s.key_column)} = a.k${ids.length > 1 ? ` AND t.${ident(ids[1] as string)} = a.t` : ''}`;
-  const extra = s.distance_column !== null || s.anomaly_column !== null;
   const w = weighted ? 'w' : '1::float8';
-  const reported = reportedSql(unit);
-  // cost: k-means' sum of squared distances, or under cosine the sum of 1 - cos; wcost: the (weighted) sum of squared reported distances, for the RMS radius.
-  const stats = `SELECT nl, count(*) AS n, sum(${w}) AS m, avg(${reported}) AS radius, sum(${unit ? reported : 'dist'}) AS cost,
-                        sum(${w} * ${unit ? `${reported} * ${reported}` : 'dist'}) AS wcost, max(${weighted ? 'tv' : 'NULL::float8'}) AS newest`;
-  const rows = extra
-    ? query<Record<string, unknown>>(`WITH a AS (${assignedSql(win, centers, k, d)}) ${stats} FROM a WHERE nl IS NOT NULL GROUP BY nl`)
-    : updateAndStats(`a.l IS DISTINCT FROM a.nl`, `${label} = a.nl`);
+  const rows = final ?? query<Record<string, unknown>>(`SELECT nl, count(*) AS n, sum(${w}) AS m, ${finalStats(unit, weighted)} FROM (${assignedSql(win, centers, k, d)}) a GROUP BY nl`);
 
   const out: SqlFinish = { sizes: new Int32Array(k), weights: new Float64Array(k), radii: new Float64Array(k), rms: new Float64Array(k), threshold: s.anomaly_threshold, cost: 0, rows: 0, changed: 0, newest: null };
-  let written = 0;
-  let distinct = 0;
+  let moved = 0;
+  let oldest: string | null = null;
   for (const r of rows) {
+    if (r.nl === null) continue;
     const c = Number(r.nl);
     out.sizes[c] = Number(r.n);
     out.weights[c] = Number(r.m);
@@ -210,51 +259,43 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
     out.rms[c] = Number(r.m) > 0 ? Math.sqrt(Number(r.wcost) / Number(r.m)) : 0;
     out.cost += Number(r.cost);
     out.rows += Number(r.n);
+    moved += Number(r.moved);
     if (r.newest !== null && r.newest !== undefined) out.newest = Math.max(out.newest ?? -Infinity, Number(r.newest));
-    if (!extra) {
-      out.changed = Number(r.changed);
-      written = Number(r.written);
-      distinct = Number(r.distinct_changed);
-    }
+    if (typeof r.oldest === 'string') oldest = r.oldest;
   }
-  if (extra) {
-    const nd = normalizedSql(out.rms, unit);
-    if (s.contamination !== null) {
-      const flagged = Math.min(out.rows, Math.round(s.contamination * out.rows));
-      // The same rule as contaminationThreshold(): the largest normalized distance of the rows left unflagged.
-      out.threshold = flagged === out.rows
-        ? -Infinity
-        : Number(one<{ t: number }>(`SELECT ${nd} AS t FROM (${assignedSql(win, centers, k, d)}) a WHERE nl IS NOT NULL ORDER BY 1 DESC OFFSET ${integer(flagged)} LIMIT 1`)?.t);
-    }
-    const sets = [`${label} = a.nl`];
-    let changed = 'a.l IS DISTINCT FROM a.nl';
-    if (s.distance_column !== null) sets.push(`${ident(s.distance_column)} = ${reportedSql(unit, 'a.dist')}`);
-    if (s.anomaly_column !== null) {
-      const anomaly = out.threshold === null ? 'false' : `(${nd.replace(/\bnl\b/g, 'a.nl').replace(/\bdist\b/g, 'a.dist')} > ${float(out.threshold)})`;
-      sets.push(`${ident(s.anomaly_column)} = ${anomaly}`);
-      changed += ` OR a.a IS DISTINCT FROM ${anomaly}`;
-    }
-    const r = updateAndStats(changed, sets.join(', '))[0];
-    out.changed = Number(r?.changed ?? 0);
-    written = Number(r?.written ?? 0);
-    distinct = Number(r?.distinct_changed ?? 0);
+  const nd = normalizedSql(out.rms, unit);
+  if (s.contamination !== null) {
+    const flagged = Math.min(out.rows, Math.round(s.contamination * out.rows));
+    // The same rule as contaminationThreshold(): the largest normalized distance of the rows left unflagged.
+    out.threshold = flagged === out.rows
+      ? -Infinity
+      : Number(one<{ t: number }>(`SELECT ${nd} AS t FROM (${assignedSql(win, centers, k, d)}) a WHERE nl IS NOT NULL ORDER BY 1 DESC OFFSET ${integer(flagged)} LIMIT 1`)?.t);
   }
+  // Nothing to write: no row changes cluster, and no anomaly flag to bring in line with new radii.
+  if (moved === 0 && s.anomaly_column === null) return out;
+
+  const sets = [`${label} = a.nl`];
+  let changed = 'a.l IS DISTINCT FROM a.nl';
+  if (s.distance_column !== null) sets.push(`${ident(s.distance_column)} = ${reportedSql(unit, 'a.dist')}`);
+  if (s.anomaly_column !== null) {
+    const anomaly = out.threshold === null ? 'false' : `(${nd.replace(/\bnl\b/g, 'a.nl').replace(/\bdist\b/g, 'a.dist')} > ${float(out.threshold)})`;
+    sets.push(`${ident(s.anomaly_column)} = ${anomaly}`);
+    changed += ` OR a.a IS DISTINCT FROM ${anomaly}`;
+  }
+  const orderType = table.columns.get(order)?.type;
+  const bound = oldest !== null && orderType ? ` AND t.${ident(order)} >= ${text(oldest)}::${orderType}` : '';
+  // Only the rows that change are kept between the scan and the UPDATE (usually few: no spill to disk).
+  const r = one<Record<string, unknown>>(
+    `WITH a AS MATERIALIZED (SELECT * FROM (${assignedSql(win, centers, k, d)}) a WHERE a.nl IS NOT NULL AND a.k IS NOT NULL AND (${changed})),
+          u AS (UPDATE ${table.sql} AS t SET ${sets.join(', ')} FROM a WHERE ${match}${bound} RETURNING 1)
+     SELECT (SELECT count(*) FROM u) AS written, (SELECT count(*) FROM a) AS changed,
+            (SELECT count(*) FROM (SELECT DISTINCT k${ids.length > 1 ? ', t' : ''} FROM a) x) AS distinct_changed`,
+  );
+  out.changed = Number(r?.changed ?? 0);
+  const written = Number(r?.written ?? 0);
+  const distinct = Number(r?.distinct_changed ?? 0);
   if (written > out.changed || distinct < out.changed) throw notUniqueError(table, s, ids, null);
   return out;
-
-  /** One statement: the update of changed rows, and per cluster the stats (or, when they came first, only the counts). */
-  function updateAndStats(changed: string, sets: string): Record<string, unknown>[] {
-    return query<Record<string, unknown>>(
-      `WITH a AS MATERIALIZED (${assignedSql(win, centers, k, d)}),
-            u AS (UPDATE ${table.sql} AS t SET ${sets} FROM a
-                   WHERE ${match} AND a.nl IS NOT NULL AND (${changed})
-                     AND t.${ident(order)} >= (SELECT min(o) FROM a) RETURNING 1),
-            ch AS (SELECT k${ids.length > 1 ? ', t' : ''} FROM a WHERE a.nl IS NOT NULL AND (${changed}))
-       ${stats}, (SELECT count(*) FROM u) AS written, (SELECT count(*) FROM ch) AS changed,
-              (SELECT count(*) FROM (SELECT DISTINCT * FROM ch) x) AS distinct_changed
-         FROM a WHERE nl IS NOT NULL GROUP BY nl`,
-    );
-  }
 }
 
 /** Valid rows of the window (one counting pass), and rows sampled every step-th for seeding. */
