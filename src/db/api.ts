@@ -10,7 +10,7 @@ import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColum
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
-import { checkFit, fitModel } from './batch';
+import { checkFit, fitModel, fitStatements } from './batch';
 import { predictEntry, scoreEntry, takePredictError } from './predict';
 import { chooseK } from './batch-choose';
 import { checkRowSecurity, refitWindow } from './refit';
@@ -107,6 +107,8 @@ export const api = {
   chooseK: (source: string, config: unknown, kMin: number, kMax: number, callerPath: string) =>
     JSON.stringify(guarded(() => chooseK(source, config, kMin, kMax, callerPath))),
   checkFit: (source: string, config: unknown, callerPath: string) => guarded(() => checkFit(source, config, callerPath)),
+  fitStatements: (source: string, config: unknown, centers: number[] | number[][] | null, callerPath: string) =>
+    JSON.stringify(guarded(() => fitStatements(source, config, centers, callerPath))),
   predict: predictEntry,
   takePredictError,
   score: scoreEntry,
