@@ -30,7 +30,18 @@ export function shardInstance(i: number, name = `shard_${i}`, port = shardPort(i
 /** Starts shards 1..n (initialized on first use, like the main server); returns their URLs. */
 export function upShards(n: number, log: (line: string) => void = () => {}): string[] {
   if (!Number.isInteger(n) || n < 1 || n > MAX_SHARDS) throw new Error(`--shards is ${n}, expected an integer from 1 to ${MAX_SHARDS}`);
-  return Array.from({ length: n }, (_, t) => up(log, shardInstance(t + 1)));
+  return Array.from({ length: n }, (_, t) => {
+    const instance = shardInstance(t + 1);
+    try {
+      return up(log, instance);
+    } catch (e) {
+      if (!/is already in use/.test((e as Error).message)) throw e;
+      throw new Error(
+        `port ${instance.port} of shard ${t + 1} is already in use (shards listen on the ports after the main server's); ` +
+          `choose other ports for the shards: PG_CENTROID_SHARD_PORT=${shardPort(1) + 100}, or move the main server: PG_CENTROID_PORT=${stackPort() + 100}`,
+      );
+    }
+  });
 }
 
 /** The shards shard_1, shard_2, ... initialized in the stack so far, in order. */

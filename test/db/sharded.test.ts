@@ -148,6 +148,14 @@ describe('a Lloyd pass on a sharded table', () => {
   });
 });
 
+describe('centroid.fit_statements', () => {
+  it('refuses centers that are not cluster_count rows of one number per column', async () => {
+    const e = await s.db.client.query(`SELECT centroid.fit_statements('events', $1, ARRAY[[1, 2], [3, 4]]::float8[])`, [base]).catch((x) => x);
+    expect(e.message).toBe('pg_centroid: centers must be cluster_count x clustering columns = 4 x 3 finite numbers, not 4 values');
+    expect(e.hint).toBe('pass ARRAY[[...], ...] with 4 rows of 3 numbers, or NULL for the starting_centers');
+  });
+});
+
 describe('the same result as one server', () => {
   it('gives the centroids, labels, distances and anomaly flags of centroid.fit on a local copy, from the same start', async () => {
     await clearLabels();
