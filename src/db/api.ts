@@ -10,10 +10,11 @@ import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColum
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
-import { checkFit, fitModel, fitStatements } from './batch';
+import { checkFit, fitModel } from './batch';
 import { predictEntry, scoreEntry, takePredictError } from './predict';
 import { chooseK } from './batch-choose';
 import { checkRowSecurity, refitWindow } from './refit';
+import { fitStatements } from './sharded';
 import { one } from './pl';
 import { loadSettings, loadState } from './state';
 

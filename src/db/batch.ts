@@ -19,7 +19,7 @@ import { guarded, isError, UserError, type ErrorResult } from './errors';
 import { now, one } from './pl';
 import { forgetScorers } from './predict';
 import { fitOptions } from './refit';
-import { fitByAggregates, fitRoute, statementsOf } from './sharded';
+import { fitByAggregates, fitRoute } from './sharded';
 
 
 /** The rows of a source, prepared for fitting: standardized when asked, with the scaler used. */
@@ -209,15 +209,4 @@ export function checkFit(sourceArg: string, config: unknown, callerPath: string)
   checkSourceColumns(source, s, output !== null);
   releaseSource(source);
   return { ok: true };
-}
-
-/** centroid.fit_statements: the statements a fit by aggregates runs on the source, from these centers (for EXPLAIN). */
-export function fitStatements(sourceArg: string, config: unknown, centers: number[] | number[][] | null, callerPath: string): Record<string, unknown> {
-  const s = validateConfig(config, 'fit');
-  const source = resolveSource(sourceArg, callerPath);
-  const output = resolveOutput(s, source, callerPath);
-  checkSourceColumns(source, s, output !== null);
-  const statements = statementsOf(source, s, output, centers);
-  releaseSource(source);
-  return statements;
 }

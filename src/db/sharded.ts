@@ -6,7 +6,7 @@
 // the rows are (on a foreign partition, postgres_fdw's direct modify: the UPDATE runs on its server).
 
 import type { Candidate, Metrics, ModelFit } from '../config/results';
-import type { Settings } from '../config/settings';
+import { type Settings, validateConfig } from '../config/settings';
 import { nearest } from '../core/assign';
 import { qualityFromSums, type ClusterSums } from '../core/cluster-sums';
 import { FEATURE_ZERO } from '../core/features';
@@ -25,7 +25,7 @@ import { AggregateEngine, farthestSql, type Frame, inOrder, overLeaves, passSql,
 import { fitOptions, sampleSize } from './refit';
 import { isSharded, type Layout, layoutOf, remoteExec, remoteQuery } from './shards';
 import { nearestFlatSql } from './sqlengine';
-import type { Source } from './batch-source';
+import { checkSourceColumns, releaseSource, resolveOutput, resolveSource, type Source } from './batch-source';
 
 /** The largest cluster_count x dimensions the aggregate route renders (a pass writes each distance out twice). */
 export const AGGREGATE_MAX_TERMS = 4096;
@@ -384,7 +384,7 @@ export function candidatesByAggregates(source: Source, s: Settings, layout: Layo
 }
 
 /** The statements a fit by aggregates runs on a source, from these centers (for EXPLAIN VERBOSE). */
-export function statementsOf(source: Source, s: Settings, output: Table | null, given: number[] | number[][] | null): Record<string, unknown> {
+function statementsOf(source: Source, s: Settings, output: Table | null, given: number[] | number[][] | null): Record<string, unknown> {
   const layout = layoutOf(source.table.oid);
   const k = s.cluster_count;
   const d = s.clustering_columns.length;
@@ -407,4 +407,15 @@ export function statementsOf(source: Source, s: Settings, output: Table | null, 
     farthest: farthestSql(p.frame, centers, k, 2 * k),
     update: output && output.oid === source.table.oid ? updateSql(output, s, p.frame, centers, k, new Float64Array(k).fill(1), s.anomaly_threshold ?? 3) : null,
   };
+}
+
+/** centroid.fit_statements: the statements a fit by aggregates runs on the source, from these centers (for EXPLAIN). */
+export function fitStatements(sourceArg: string, config: unknown, centers: number[] | number[][] | null, callerPath: string): Record<string, unknown> {
+  const s = validateConfig(config, 'fit');
+  const source = resolveSource(sourceArg, callerPath);
+  const output = resolveOutput(s, source, callerPath);
+  checkSourceColumns(source, s, output !== null);
+  const statements = statementsOf(source, s, output, centers);
+  releaseSource(source);
+  return statements;
 }
