@@ -1,5 +1,6 @@
 // The pg-centroid command line: a thin layer over the SQL functions and the embedded stack.
 
+import { downShards, knownShards, MAX_SHARDS, shardInstance, shardUrl, upShards } from '../stack/shards';
 import { down, isRunning, stackUrl, up } from '../stack/stack';
 import { wantsHelp, type Command } from './args';
 import { attach, bench, detach, installCommand, refit, scheduleRefit, status, unscheduleRefit } from './commands';
@@ -12,41 +13,80 @@ import { plot } from './plot-command';
 
 const log = (line: string) => console.error(line);
 
-/** `db up | down | url | status`: the embedded stack. */
+/** `db up | down | url | status`: the embedded stack (and, with --shards, servers of its own for sharded tables). */
 const db: Command = {
   name: 'db',
-  usage: 'db up | down | url | status [--json]',
+  usage: 'db up [--shards N] | down [--shards] | url [--shards] | status [--shards] [--json]',
   summary: 'the embedded PostgreSQL 18 + TimescaleDB + pljs stack',
   help: `  up       build (once, as root: mmdebstrap) and start it; prints its URL
   down     stop it (its files stay)
   url      print its URL
   status   whether it runs
+  --shards N (up) also start N shard servers from the same root, for sharded tables (postgres_fdw foreign
+           partitions): shard i listens on 127.0.0.1, port PG_CENTROID_SHARD_PORT + i - 1 (by default
+           PG_CENTROID_PORT + i), loads pg_stat_statements, and is printed after the main URL
+  --shards (down) stop the shards too; (url, status) list the shards started so far
 It listens on 127.0.0.1, port PG_CENTROID_PORT (54329), and lives in PG_CENTROID_STACK (.stack/).`,
   async run(argv) {
-    const json = argv.includes('--json');
-    switch (argv.filter((a) => a !== '--json')[0]) {
+    const { words, shards, json } = dbArgs(argv, this.usage);
+    const action = words[0];
+    const listed = () => knownShards().map((i) => ({ shard: i, url: shardUrl(i), running: isRunning(shardInstance(i)) }));
+    const shardsGiven = shards !== null;
+    switch (action) {
       case 'up': {
+        if (shards === true || (typeof shards === 'number' && !(shards >= 1 && shards <= MAX_SHARDS))) {
+          throw new CliError(`--shards takes the number of shards to start, from 1 to ${MAX_SHARDS}`, `usage: pg-centroid ${this.usage}`, EXIT.usage);
+        }
         const url = up(log);
-        console.log(json ? JSON.stringify({ url }) : url);
+        const urls = typeof shards === 'number' ? upShards(shards, log) : [];
+        console.log(json ? JSON.stringify(urls.length > 0 ? { url, shards: urls } : { url }) : [url, ...urls].join('\n'));
         return EXIT.ok;
       }
       case 'down':
+        if (shardsGiven) downShards();
         down();
         return EXIT.ok;
       case 'url':
-        console.log(json ? JSON.stringify({ url: stackUrl() }) : stackUrl());
+        if (json) console.log(JSON.stringify(shardsGiven ? { url: stackUrl(), shards: listed().map((s) => s.url) } : { url: stackUrl() }));
+        else console.log([stackUrl(), ...(shardsGiven ? listed().map((s) => s.url) : [])].join('\n'));
         return EXIT.ok;
       case 'status': {
         const running = isRunning();
-        if (json) console.log(JSON.stringify({ running, url: stackUrl() }));
-        else console.log(running ? `running at ${stackUrl()}` : 'not running (start it with: pg-centroid db up)');
+        const shards = shardsGiven ? listed() : null;
+        if (json) console.log(JSON.stringify(shards ? { running, url: stackUrl(), shards } : { running, url: stackUrl() }));
+        else {
+          console.log(running ? `running at ${stackUrl()}` : 'not running (start it with: pg-centroid db up)');
+          for (const s of shards ?? []) console.log(`shard ${s.shard}: ${s.running ? `running at ${s.url}` : 'not running'}`);
+        }
         return EXIT.ok;
       }
       default:
-        throw new CliError(argv[0] === undefined ? 'missing what to do with the stack' : `unknown db action "${argv[0]}"`, `usage: pg-centroid ${this.usage}`, EXIT.usage);
+        throw new CliError(action === undefined ? 'missing what to do with the stack' : `unknown db action "${action}"`, `usage: pg-centroid ${this.usage}`, EXIT.usage);
     }
   },
 };
+
+/** The db command's words, and --shards (a count, or true when given without one) and --json. */
+function dbArgs(argv: string[], usage: string): { words: string[]; shards: number | true | null; json: boolean } {
+  const words: string[] = [];
+  let shards: number | true | null = null;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const inline = /^--shards=(.*)$/.exec(a);
+    if (a === '--json') json = true;
+    else if (inline) shards = /^\d+$/.test(inline[1] as string) ? Number(inline[1]) : NaN;
+    else if (a === '--shards') {
+      const next = argv[i + 1];
+      if (next !== undefined && /^\d+$/.test(next)) {
+        shards = Number(next);
+        i++;
+      } else shards = true;
+    } else if (a.startsWith('-')) throw new CliError(`unknown option ${a}`, `usage: pg-centroid ${usage}`, EXIT.usage);
+    else words.push(a);
+  }
+  return { words, shards, json };
+}
 
 /** `docker up | down | status`: a Docker engine (the machine's, or the project's own daemon in .docker/). */
 const docker: Command = {

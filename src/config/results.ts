@@ -118,6 +118,15 @@ export interface ModelFit {
   metrics: Metrics;
   output_table: string | null;
   labels_changed: number;
+  /** Present when the fit ran on aggregates (a sharded source): the relations and servers its statements reached. */
+  pushdown?: {
+    relations: string[];
+    servers: { name: string; host: string | null; port: string | null; async_capable: boolean }[];
+    /** Lloyd passes run (each one aggregate statement per relation). */
+    passes: number;
+    /** Rows of the sample drawn on the shards for the start and the silhouette. */
+    sample_rows: number;
+  };
 }
 
 /** One k tried by centroid.choose_k. */

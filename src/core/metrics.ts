@@ -297,7 +297,7 @@ export function radii(
 }
 
 /** Davies-Bouldin from the clusters' counts and mean distances to their centers. */
-function daviesBouldinOf(counts: Int32Array, scatter: Float64Array, centers: Float64Array, k: number, d: number, distance: DistanceType): number {
+export function daviesBouldinOf(counts: Int32Array, scatter: Float64Array, centers: Float64Array, k: number, d: number, distance: DistanceType): number {
   let total = 0;
   let clusters = 0;
   for (let a = 0; a < k; a++) {

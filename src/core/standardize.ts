@@ -22,12 +22,15 @@ export function fitScaler(points: Points): Scaler {
       scales[j] = (scales[j] as number) + t * t;
     }
   }
-  for (let j = 0; j < d; j++) {
-    const s = Math.sqrt((scales[j] as number) / n);
-    // A constant column can leave rounding-sized deviations; dividing by them would blow it up.
-    scales[j] = s <= 1e-12 * Math.max(1, Math.abs(means[j] as number)) ? 1 : s;
-  }
+  for (let j = 0; j < d; j++) scales[j] = scaleOf(scales[j] as number, n, means[j] as number);
   return { means, scales };
+}
+
+/** A dimension's scale from its sum of squared deviations over n rows and its mean (1 for a constant dimension). */
+export function scaleOf(squares: number, n: number, mean: number): number {
+  const s = Math.sqrt(squares / n);
+  // A constant column can leave rounding-sized deviations; dividing by them would blow it up.
+  return s <= 1e-12 * Math.max(1, Math.abs(mean)) ? 1 : s;
 }
 
 /** (x - mean) / std for every row of data (a flat array of rows of d = scaler.means.length). */

@@ -15,6 +15,7 @@ import { checkFit, fitModel } from './batch';
 import { predictEntry, scoreEntry, takePredictError } from './predict';
 import { chooseK } from './batch-choose';
 import { checkRowSecurity, refitWindow } from './refit';
+import { fitStatements } from './sharded';
 import { one } from './pl';
 import { loadSettings, loadState } from './state';
 
@@ -115,6 +116,8 @@ export const api = {
   chooseK: (source: string, config: unknown, kMin: number, kMax: number, callerPath: string) =>
     JSON.stringify(guarded(() => chooseK(source, config, kMin, kMax, callerPath))),
   checkFit: (source: string, config: unknown, callerPath: string) => guarded(() => checkFit(source, config, callerPath)),
+  fitStatements: (source: string, config: unknown, centers: number[] | number[][] | null, callerPath: string) =>
+    JSON.stringify(guarded(() => fitStatements(source, config, centers, callerPath))),
   predict: predictEntry,
   takePredictError,
   score: scoreEntry,

@@ -6,10 +6,11 @@ import { fit } from '../core/fit';
 import type { Candidate, ChooseK } from '../config/results';
 import { elbow } from '../core/elbow';
 import { checkSourceColumns, readRows, releaseSource, resolveSource } from './batch-source';
-import { metricsOf, prepare } from './batch';
+import { FIT_SILHOUETTE_SAMPLE, metricsOf, prepare } from './batch';
 import { UserError } from './errors';
 import { now } from './pl';
 import { fitOptions } from './refit';
+import { candidatesByAggregates, fitRoute } from './sharded';
 
 /** At most this many values of k are tried in one call. */
 export const MAX_CANDIDATES = 50;
@@ -26,15 +27,26 @@ export function chooseK(sourceArg: string, config: unknown, kMin: number, kMax: 
   const s = validateConfig({ ...rest, cluster_count: kMax }, 'fit');
   const source = resolveSource(sourceArg, callerPath);
   checkSourceColumns(source, s, false);
-  const rows = readRows(source, s, null);
-  releaseSource(source);
-  const p = prepare(rows, s, kMax, source.display);
-  const candidates: Candidate[] = [];
-  for (let k = kMin; k <= kMax; k++) {
-    const ks = { ...s, cluster_count: k };
-    const result = fit(p.points, fitOptions(ks, null));
-    const m = metricsOf(p.points, result, s.distance_type, s.seed);
-    candidates.push({ k, cost: result.cost, silhouette: m.silhouette, davies_bouldin: m.davies_bouldin, calinski_harabasz: m.calinski_harabasz, iterations: result.iterations });
+  const route = fitRoute(source, s, null, 'centroid.choose_k');
+  let candidates: Candidate[] = [];
+  let rowsUsed: number;
+  let rowsSkipped: number;
+  if (route.route === 'aggregates') {
+    // A sharded source: each k's passes run where the rows are (src/db/sharded.ts).
+    ({ candidates, rowsUsed, rowsSkipped } = candidatesByAggregates(source, s, route.layout, kMin, kMax, FIT_SILHOUETTE_SAMPLE));
+    releaseSource(source);
+  } else {
+    const rows = readRows(source, s, null);
+    releaseSource(source);
+    const p = prepare(rows, s, kMax, source.display);
+    for (let k = kMin; k <= kMax; k++) {
+      const ks = { ...s, cluster_count: k };
+      const result = fit(p.points, fitOptions(ks, null));
+      const m = metricsOf(p.points, result, s.distance_type, s.seed);
+      candidates.push({ k, cost: result.cost, silhouette: m.silhouette, davies_bouldin: m.davies_bouldin, calinski_harabasz: m.calinski_harabasz, iterations: result.iterations });
+    }
+    rowsUsed = p.points.n;
+    rowsSkipped = rows.skipped;
   }
   let bySilhouette: number | null = null;
   let bestScore = -Infinity;
@@ -49,8 +61,8 @@ export function chooseK(sourceArg: string, config: unknown, kMin: number, kMax: 
     recommended: bySilhouette ?? byElbow ?? kMin,
     by_silhouette: bySilhouette,
     by_elbow: byElbow,
-    rows_used: p.points.n,
-    rows_skipped: rows.skipped,
+    rows_used: rowsUsed,
+    rows_skipped: rowsSkipped,
     duration_ms: now() - started,
     candidates,
   };

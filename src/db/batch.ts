@@ -20,6 +20,7 @@ import { guarded, isError, UserError, type ErrorResult } from './errors';
 import { now, one } from './pl';
 import { forgetScorers } from './predict';
 import { fitOptions } from './refit';
+import { fitByAggregates, fitRoute } from './sharded';
 
 
 /** The rows of a source, prepared for fitting: standardized when asked, with the scaler used. */
@@ -112,6 +113,16 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   // Versions of one role's model are numbered one after another.
   one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(MODEL_LOCK_SPACE)}::int4, pg_catalog.hashtext(current_user::text || '/' || ${text(model)}))`);
 
+  const route = fitRoute(source, s, output, 'centroid.fit');
+  if (route.route === 'aggregates') {
+    // A sharded source: every pass runs where the rows are, and no row is read here (src/db/sharded.ts).
+    const a = fitByAggregates(source, s, output, route.layout, FIT_SILHOUETTE_SAMPLE);
+    const durationMs = now() - started;
+    const { version, owner } = register(model, sourceArg, s, output?.display ?? null, a.fit, a.centers, a.scaler, a.fit.metrics, a.fit.rows_used, a.fit.rows_skipped, durationMs);
+    releaseSource(source);
+    return { model, version, owner, ...a.fit, duration_ms: durationMs };
+  }
+
   const t0 = now();
   const rows = readRows(source, s, output);
   const p = prepare(rows, s, s.cluster_count, source.display);
@@ -135,7 +146,7 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, renumber_ms: t2b - t2, metrics_ms: t3 - t2b, write_ms: now() - t3 };
   const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
   const durationMs = now() - started;
-  const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, rows, durationMs);
+  const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, p.points.n, rows.skipped, durationMs);
   releaseSource(source);
   return {
     model,
@@ -164,11 +175,12 @@ function register(
   source: string,
   s: Settings,
   output: string | null,
-  result: FitResult,
+  result: Pick<FitResult, 'k' | 'cost' | 'iterations'>,
   centers: Float64Array,
   scaler: Scaler | null,
   metrics: Metrics,
-  rows: Rows,
+  rowsUsed: number,
+  rowsSkipped: number,
   durationMs: number,
 ): { version: number; owner: string } {
   const standardization = scaler ? { means: Array.from(scaler.means), scales: Array.from(scaler.scales) } : null;
@@ -176,9 +188,9 @@ function register(
   const row = one<{ version: number; owner: string }>(
     `INSERT INTO centroid.models (owner, model, version, source, config, centroids, standardization, cost, iterations, metrics, rows_used, rows_skipped, duration_ms)
      SELECT current_user, ${text(model)}, coalesce(max(m.version), 0) + 1, ${text(source)}, ${text(JSON.stringify(stored))}::jsonb,
-            ${matrix(centers, result.k, result.d)}, ${standardization ? text(JSON.stringify(standardization)) + '::jsonb' : 'NULL'},
+            ${matrix(centers, result.k, centers.length / result.k)}, ${standardization ? text(JSON.stringify(standardization)) + '::jsonb' : 'NULL'},
             ${float(result.cost)}, ${integer(result.iterations)}, ${text(JSON.stringify(metrics))}::jsonb,
-            ${integer(result.labels.length)}, ${integer(rows.skipped)}, ${float(durationMs)}
+            ${integer(rowsUsed)}, ${integer(rowsSkipped)}, ${float(durationMs)}
        FROM centroid.models m WHERE m.owner = current_user AND m.model = ${text(model)}
      RETURNING version, owner::text AS owner`,
   );

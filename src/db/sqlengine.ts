@@ -17,7 +17,7 @@ import { MIN_WEIGHT_EXPONENT, validSql, windowSql } from './window';
 export const SQL_ENGINE_MAX_K = 16;
 
 /** A center coordinate as a literal, 0 below FEATURE_ZERO like the features (so no square underflows). */
-function centerLiteral(v: number): string {
+export function centerLiteral(v: number): string {
   return `(${float(featureValue(v) ?? 0)})`;
 }
 
@@ -47,6 +47,26 @@ function argminSql(k: number, d: number): { label: string; dist: string } {
   }
   const ds = Array.from({ length: k }, (_, c) => `d${c}`).join(', ');
   return { label: `CASE ${whens.join(' ')} ELSE ${k - 1} END`, dist: `LEAST(${ds})` };
+}
+
+/**
+ * The nearest center to a row whose features are the SQL expressions x, as flat expressions: no subquery and no
+ * window function, only built-in operators and functions, so that postgres_fdw ships them to a shard (and Citus to a
+ * worker). `position` is the nearest center's 1-based index (ties to the lowest, as in the JavaScript engines),
+ * `dist` the squared distance to it; each distance is written out twice (no LEAST: postgres_fdw does not ship it).
+ * For rows with every feature set (a NULL feature makes position 1).
+ */
+export function nearestFlatSql(x: string[], centers: Float64Array, k: number): { position: string; dist: string } {
+  const d = x.length;
+  const ds = Array.from({ length: k }, (_, c) =>
+    x.map((e, j) => {
+      const v = centerLiteral(centers[c * d + j] as number);
+      return `(${e} - ${v}) * (${e} - ${v})`;
+    }).join(' + '),
+  );
+  let dist = ds[0] as string;
+  for (let c = 1; c < k; c++) dist = `pg_catalog.float8smaller(${dist}, ${ds[c] as string})`;
+  return { position: `pg_catalog.array_position(ARRAY[${ds.join(', ')}]::pg_catalog.float8[], ${dist})`, dist };
 }
 
 /**

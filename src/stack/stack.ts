@@ -38,6 +38,8 @@ export interface Instance {
   data: string;
   log: string;
   port: number;
+  /** Settings of this server besides SERVER_SETTINGS (which they override). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** The main server of the stack. */
@@ -46,9 +48,9 @@ function mainInstance(): Instance {
 }
 
 /** A separate server named `name` on `port`, in the same root file system. */
-export function separateInstance(name: string, port: number): Instance {
+export function separateInstance(name: string, port: number, settings?: Readonly<Record<string, string>>): Instance {
   if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`invalid instance name: ${name}`);
-  return { data: `/var/lib/pg_centroid/${name}`, log: `/var/lib/pg_centroid/${name}.log`, port };
+  return { data: `/var/lib/pg_centroid/${name}`, log: `/var/lib/pg_centroid/${name}.log`, port, ...(settings ? { settings } : {}) };
 }
 
 /** The project's root directory (where package.json is). */
@@ -198,7 +200,7 @@ export function up(log: (line: string) => void = () => {}, instance: Instance = 
     }
     if (!isRunning(instance)) {
       log(`starting PostgreSQL on 127.0.0.1:${port} ...`);
-      const settings = Object.entries(SERVER_SETTINGS).map(([name, value]) => `-c ${name}=${value}`);
+      const settings = Object.entries({ ...SERVER_SETTINGS, ...instance.settings }).map(([name, value]) => `-c ${name}=${value}`);
       const options = ['-k /tmp', `-p ${port}`, '-c listen_addresses=127.0.0.1', ...settings].join(' ');
       try {
         asPostgres(`${PG_BIN}/pg_ctl -D ${data} -l ${instance.log} -w -t 60 -o '${options}' start >/dev/null`, 'starting PostgreSQL');
