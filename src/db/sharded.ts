@@ -36,7 +36,8 @@ export type FitRoute = { route: 'rows' } | { route: 'aggregates'; layout: Layout
 /** Why the aggregate route cannot compute what the settings ask, or null when it can. */
 function reasonAgainst(s: Settings, source: Source, output: Table | null): string | null {
   if (s.clustering_algorithm !== 'k-means' && s.clustering_algorithm !== 'k-means++') return `${s.clustering_algorithm} needs the rows in memory`;
-  if (s.distance_type !== 'euclidean') return `its passes are sums of euclidean distances, not ${s.distance_type} (manhattan runs k-medians, whose medians are no sums)`;
+  if (s.distance_type === 'manhattan') return 'its passes are sums of euclidean distances, not manhattan (manhattan runs k-medians, whose medians are no sums)';
+  if (s.distance_type !== 'euclidean') return `its passes are sums of euclidean distances of the rows as stored, not ${s.distance_type} distances`;
   const terms = s.cluster_count * s.clustering_columns.length;
   if (terms > AGGREGATE_MAX_TERMS) return `cluster_count x clustering columns is ${terms}, more than the ${AGGREGATE_MAX_TERMS} its passes render`;
   if (output !== null && output.oid !== source.table.oid) return `its labels go to ${output.display}, not to the source itself`;
