@@ -81,3 +81,11 @@ export function assignAll(
   }
   return { labels, dist };
 }
+
+/** Each point's distance (not squared) to the center it is labelled with: the fit's labels, without a nearest-center search. */
+export function distancesToOwn(points: Points, centers: ArrayLike<number>, labels: ArrayLike<number>, distance: DistanceType): Float64Array {
+  const { data, n, d } = points;
+  const dist = new Float64Array(n);
+  for (let i = 0; i < n; i++) dist[i] = distanceTo(data, i * d, centers, labels[i] as number, d, distance);
+  return dist;
+}

@@ -121,9 +121,17 @@ function farthestRow(
   return best;
 }
 
-/** Default number of rows k-means++ looks at: all of them up to max(10000, 50 k), like pgvector's sample. */
-export function plusPlusSampleSize(k: number): number {
-  return Math.max(10000, 50 * k);
+/** Distance evaluations k-means++ may spend on its rows (k x candidates per step x rows x d): ~0.2 s in pljs. */
+export const PLUS_PLUS_BUDGET = 1e7;
+
+/**
+ * Default number of rows k-means++ looks at: every row while the budget allows, and at least max(10000, 50 k) (like
+ * pgvector's sample). A sample misses the few far rows of heavy-tailed data that deserve a center of their own, so
+ * seeding on every row is what keeps such fits near scikit-learn's (which seeds on every row).
+ */
+export function plusPlusSampleSize(k: number, d = 1): number {
+  const trials = 2 + Math.floor(Math.log(k));
+  return Math.max(10000, 50 * k, Math.floor(PLUS_PLUS_BUDGET / (k * trials * Math.max(1, d))));
 }
 
 /**
@@ -136,7 +144,7 @@ export function plusPlusStart(
   rng: Random,
   distance: DistanceType,
   squared: boolean,
-  sampleSize: number = plusPlusSampleSize(k),
+  sampleSize: number = plusPlusSampleSize(k, points.d),
 ): Int32Array {
   const { data, n, d } = points;
   const m = Math.min(n, sampleSize);

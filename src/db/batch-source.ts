@@ -10,7 +10,7 @@ import { featureValue } from '../core/features';
 import { geometry } from '../core/unit';
 import type { Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
-import { type Column, describe, type Table } from './catalog';
+import { type Column, describe, type Table, uniqueByIndex } from './catalog';
 import { UserError } from './errors';
 import { exec, one, query, underCallerPath } from './pl';
 import { featureSql } from './window';
@@ -44,7 +44,16 @@ export interface Rows {
   /** For each row read, its index among the points, or -1 when its features are invalid. */
   index: Int32Array;
   skipped: number;
+  /**
+   * For each row read, the cluster number the output table holds for it now (NO_LABEL for NULL), read in the same query
+   * when the output is the source itself or its key is unique by index; null when not read (labels are then matched
+   * and compared by joining the output table).
+   */
+  prior: Int32Array | null;
 }
+
+/** A NULL cluster number among the prior labels read with the rows (no int4 label can be it: int4's minimum). */
+const NO_LABEL = -2147483648;
 
 /** The temporary table holding the keys of the rows a fit read, dropped once the labels are written. */
 const KEYS_TABLE = 'pg_temp.centroid_fit_keys';
@@ -191,10 +200,10 @@ export function checkSourceColumns(source: Source, s: Settings, needKey: boolean
 }
 
 /** SQL for the source's key as the output table's key type (as text first when the types differ, as labels always were matched). */
-function keyAs(source: Source, s: Settings, output: Table): { sql: string; type: string } {
+function keyAs(source: Source, s: Settings, output: Table, alias = ''): { sql: string; type: string } {
   const type = output.columns.get(s.key_column)?.type ?? 'text';
   const from = source.table?.columns.get(s.key_column)?.type;
-  const key = ident(s.key_column);
+  const key = `${alias}${ident(s.key_column)}`;
   return { sql: from === type ? key : `${key}::text::${type}`, type };
 }
 
@@ -206,16 +215,24 @@ function keyAs(source: Source, s: Settings, output: Table): { sql: string; type:
 export function readRows(source: Source, s: Settings, output: Table | null): Rows {
   const d = s.clustering_columns.length;
   const cap = Math.floor(MAX_VALUES / (d + 1));
-  const cols = s.clustering_columns.map((c, j) => `${featureSql(source.table.columns.get(c) as Column)} AS c${j}`).join(', ');
-  const aggs = s.clustering_columns.map((_, j) => `array_agg(c${j}) AS c${j}`).join(', ');
-  const outs = s.clustering_columns.map((_, j) => `c${j}`).join(', ');
-  const limited = (key: string) => `SELECT ${key}${cols} FROM ${source.sql} LIMIT ${integer(cap + 1)}`;
+  // The output's current cluster numbers, read with the features: from the source itself, or joined on a key the
+  // output proves unique (a join on a key that is not could repeat source rows).
+  const priorFrom = output === null ? null : output.oid === source.table.oid ? 'self' : uniqueByIndex(output, [s.key_column]) ? 'join' : null;
+  const r = (name: string) => `r.${ident(name)}`;
+  const cols = s.clustering_columns.map((c, j) => `${featureSql(source.table.columns.get(c) as Column, r(c))} AS c${j}`).join(', ');
+  const label = output === null ? '' : ident(s.cluster_number_column as string);
+  const priorCol = priorFrom === 'self' ? `, ${r(s.cluster_number_column as string)}::int4 AS pl` : priorFrom === 'join' ? `, o.${label}::int4 AS pl` : '';
+  const join = priorFrom === 'join' && output ? ` LEFT JOIN ${output.sql} o ON o.${ident(s.key_column)} = ${keyAs(source, s, output, 'r.').sql}` : '';
+  const priorAgg = priorCol ? `, array_agg(coalesce(pl, ${NO_LABEL})) AS pl` : '';
+  const aggs = s.clustering_columns.map((_, j) => `array_agg(c${j}) AS c${j}`).join(', ') + priorAgg;
+  const outs = s.clustering_columns.map((_, j) => `c${j}`).join(', ') + (priorCol ? ', pl' : '');
+  const limited = (key: string) => `SELECT ${key}${cols}${priorCol} FROM ${source.sql} r${join} LIMIT ${integer(cap + 1)}`;
   let sql: string;
   let inTable = false;
   if (output === null) {
     sql = `SELECT count(*)::int8 AS n, ${aggs} FROM (${limited('')}) r`;
   } else if (mayCreateTemp()) {
-    const key = keyAs(source, s, output);
+    const key = keyAs(source, s, output, 'r.');
     dropTemp('TABLE', KEYS_TABLE.slice('pg_temp.'.length));
     exec(`CREATE TEMPORARY TABLE ${KEYS_TABLE.slice('pg_temp.'.length)} (keys ${key.type}[]) ON COMMIT DROP`);
     // Uncompressed: compressing the one big array costs ~100 ms per 100,000 keys, and the table lives one statement.
@@ -227,7 +244,7 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
        SELECT n, ${outs} FROM a`;
     inTable = true;
   } else {
-    sql = `SELECT count(*)::int8 AS n, array_agg(k) AS keys, ${aggs} FROM (${limited(`${ident(s.key_column)}::text AS k, `)}) r`;
+    sql = `SELECT count(*)::int8 AS n, array_agg(k) AS keys, ${aggs} FROM (${limited(`${r(s.key_column)}::text AS k, `)}) r`;
   }
   const row = one<Record<string, unknown>>(sql);
   const total = Number(row?.n ?? 0);
@@ -255,7 +272,8 @@ export function readRows(source: Source, s: Settings, output: Table | null): Row
     index[i] = ok ? n++ : -1;
   }
   const keys: Keys | null = output === null ? null : inTable ? { table: KEYS_TABLE } : { text: (row?.keys as string[] | null) ?? [] };
-  return { points: { data: data.subarray(0, n * d), n, d }, keys, index, skipped: total - n };
+  const prior = priorCol ? Int32Array.from((row?.pl as (number | null)[] | null) ?? [], (v) => (typeof v === 'number' ? v : NO_LABEL)) : null;
+  return { points: { data: data.subarray(0, n * d), n, d }, keys, index, skipped: total - n, prior: prior && prior.length === total ? prior : null };
 }
 
 /** Per valid row (by point index), its distance to its centroid and whether it is an anomaly, for the output's columns. */
@@ -268,7 +286,7 @@ export interface RowExtras {
  * The read rows' keys zipped with their labels (-1 for invalid rows) and, when given, distances and anomaly flags
  * (NULL for invalid rows), as a subquery of columns k, l, dist, a; null without rows.
  */
-function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array, extras: RowExtras = { distances: null, anomalies: null }): string | null {
+function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array, extras: RowExtras = { distances: null, anomalies: null }, onlyChanged = false): string | null {
   const keys = rows.keys;
   const total = rows.index.length;
   if (keys === null || total === 0) return null;
@@ -278,15 +296,18 @@ function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array, extr
   for (let i = 0; i < total; i++) {
     const p = rows.index[i] as number;
     out[i] = p < 0 ? -1 : (labels[p] as number);
+    // -2: the output already holds this label (or NULL for an invalid row), so the row is left out of the UPDATE.
+    if (onlyChanged && rows.prior && (p < 0 ? NO_LABEL : out[i]) === rows.prior[i]) out[i] = -2;
     if (dist && extras.distances) dist[i] = p < 0 ? null : (extras.distances[p] as number);
     if (flags && extras.anomalies) flags[i] = p < 0 ? null : extras.anomalies[p] === 1;
   }
   const columns = [`pg_catalog.unnest(${arrayOf(out, 'int4')}) AS l`];
   if (dist) columns.push(`pg_catalog.unnest(${arrayOf(dist, 'float8')}) AS dist`);
   if (flags) columns.push(`pg_catalog.unnest(${arrayOf(flags, 'bool')}) AS a`);
-  if ('table' in keys) return `SELECT pg_catalog.unnest(f.keys) AS k, ${columns.join(', ')} FROM ${keys.table} f`;
+  const filter = onlyChanged ? ' WHERE z.l <> -2' : '';
+  if ('table' in keys) return `SELECT * FROM (SELECT pg_catalog.unnest(f.keys) AS k, ${columns.join(', ')} FROM ${keys.table} f) z${filter}`;
   const keyType = output.columns.get(s.key_column)?.type ?? 'text';
-  return `SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${columns.join(', ')}`;
+  return `SELECT * FROM (SELECT pg_catalog.unnest(${arrayOf(keys.text, 'text')}::${keyType}[]) AS k, ${columns.join(', ')}) z${filter}`;
 }
 
 /**
@@ -295,6 +316,15 @@ function zipped(output: Table, s: Settings, rows: Rows, labels: Int32Array, extr
  */
 export function labelAgreement(output: Table, s: Settings, rows: Rows, labels: Int32Array, k: number): Float64Array {
   const agreement = new Float64Array(k * k);
+  if (rows.prior) {
+    // The current numbers were read with the rows: counted here, no join.
+    for (let i = 0; i < rows.index.length; i++) {
+      const p = rows.index[i] as number;
+      const c = rows.prior[i] as number;
+      if (p >= 0 && c >= 0 && c < k) agreement[(labels[p] as number) * k + c] = (agreement[(labels[p] as number) * k + c] as number) + 1;
+    }
+    return agreement;
+  }
   const from = zipped(output, s, rows, labels);
   if (from === null) return agreement;
   const label = ident(s.cluster_number_column as string);
@@ -316,7 +346,8 @@ export function writeLabels(output: Table, s: Settings, rows: Rows, labels: Int3
   const keys = rows.keys;
   if (keys === null) return 0;
   const wanted: RowExtras = { distances: s.distance_column !== null ? extras.distances : null, anomalies: s.anomaly_column !== null ? extras.anomalies : null };
-  const from = zipped(output, s, rows, labels, wanted);
+  // Knowing the current labels, only rows whose label changes are sent (distances and flags need every row compared).
+  const from = zipped(output, s, rows, labels, wanted, rows.prior !== null && !wanted.distances && !wanted.anomalies);
   const label = ident(s.cluster_number_column as string);
   const sets = [`${label} = u.l`];
   const differs = [`t.${label} IS DISTINCT FROM u.l`];

@@ -6,7 +6,7 @@ import type { Metrics, ModelFit } from '../config/results';
 import { validateConfig, type Settings } from '../config/settings';
 import { fit } from '../core/fit';
 import { contaminationThreshold, normalizedDistance, rmsRadii } from '../core/anomaly';
-import { assignAll } from '../core/assign';
+import { distancesToOwn } from '../core/assign';
 import { clusterQuality, silhouette } from '../core/metrics';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
@@ -135,7 +135,7 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   const t2b = now();
   const metrics = metricsOf(p.points, result, s.distance_type, s.seed);
   // The distances behind the anomaly rule: each cluster's RMS radius and the threshold, stored with the version.
-  const { dist } = assignAll(p.points, result.centers, result.k, s.distance_type);
+  const dist = distancesToOwn(p.points, result.centers, result.labels, s.distance_type);
   metrics.rms_radii = Array.from(rmsRadii(dist, result.labels, result.k));
   const normalized = Float64Array.from(dist, (v, i) => normalizedDistance(v, metrics.rms_radii[result.labels[i] as number] as number));
   const threshold = s.contamination !== null ? contaminationThreshold(normalized, s.contamination) : (s.anomaly_threshold ?? 3);

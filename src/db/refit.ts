@@ -5,7 +5,7 @@
 
 import type { RefitResult } from '../config/results';
 import type { Settings } from '../config/settings';
-import { assignAll, nearest } from '../core/assign';
+import { distancesToOwn, nearest } from '../core/assign';
 import { distance } from '../core/distance';
 import { featureValue } from '../core/features';
 import { fit } from '../core/fit';
@@ -80,7 +80,7 @@ export function checkWindowMemory(table: Table, s: Settings): void {
   throw new UserError(
     `pg_centroid: the window of ${table.display} (${rows} rows x ${d} columns, about ${Math.ceil(need / 1048576)} MB in JavaScript) does not fit in half of pljs.memory_limit (${limitMb} MB)`,
     `lower maximum_data_count to at most ${fits} in centroid.settings, or raise pljs.memory_limit (as a superuser: ALTER SYSTEM SET pljs.memory_limit = ${Math.ceil((2 * need) / 1048576)}; then SELECT pg_reload_conf())` +
-      (sqlEngineSupports(s) ? '' : `; k-means with euclidean distance, no standardize and at most ${SQL_ENGINE_MAX_K} clusters runs in the SQL engine, without this limit`),
+      (sqlEngineSupports(s) ? '' : `; k-means with euclidean or cosine distance, no standardize and at most ${SQL_ENGINE_MAX_K} clusters runs in the SQL engine, without this limit`),
     `the ${s.clustering_algorithm} / ${s.distance_type} settings of this table need the window in memory`,
     '54000',
   );
@@ -216,7 +216,7 @@ function refitInJs(table: Table, s: Settings, state: State | null, started: numb
   const result = fitWindow(points, s, state && inSpace(state, scaler));
   const k = result.k;
   // Every row's distance to its center: the clusters' radii, the anomaly threshold, and the columns written.
-  const { dist } = assignAll(points, result.centers, k, s.distance_type);
+  const dist = distancesToOwn(points, result.centers, result.labels, s.distance_type);
   const rms = rmsRadii(dist, result.labels, k, points.weights);
   const normalized = Float64Array.from(dist, (v, i) => normalizedDistance(v, rms[result.labels[i] as number] as number));
   const threshold = s.contamination !== null ? contaminationThreshold(normalized, s.contamination) : s.anomaly_threshold;
