@@ -1,5 +1,6 @@
-// Arrows go one way: no module of src/ imports itself through others, and no folder of src/ (core, config, db,
-// sql, cli, client, stack) reaches back into a folder that imports it. Imports are read from the source text:
+// Arrows go one way: no module of src/ imports itself through others, no folder of src/ (core, config, db, sql,
+// cli, client, stack) reaches back into a folder that imports it, and each imports only the folders the README's
+// Contributing section names. Imports are read from the source text:
 // `import ... from`, `export ... from`, `import 'x'` and `import('x')`, type-only ones included.
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -102,8 +103,30 @@ describe('imports of src/', () => {
       folders.set(from, [...to]);
     }
     expect(circles(folders).map((c) => c.join(' -> '))).toEqual([]);
-    // The core is pure: it imports no other folder of src/.
-    expect(folders.get('core')).toEqual([]);
+  });
+
+  it('go only where the README\'s Contributing section says: core alone, config and sql on core, db and client on those, cli on client and stack', () => {
+    const allowed: Record<string, string[]> = {
+      core: [],
+      config: ['core'],
+      sql: ['core'],
+      db: ['core', 'config', 'sql'],
+      client: ['core', 'config', 'sql'],
+      cli: ['client', 'stack'],
+      stack: [],
+    };
+    const wrong: string[] = [];
+    for (const [file, targets] of graph) {
+      const from = folder(file);
+      expect(Object.keys(allowed), `${file} is in a folder the rule does not name`).toContain(from);
+      for (const t of targets) if (folder(t) !== from && !allowed[from]?.includes(folder(t))) wrong.push(`${file} -> ${t}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('of the core name no package and no Node built-in (pure TypeScript, bundled into the extension)', () => {
+    const outside = tsFiles(join(SRC, 'core')).flatMap((f) => specifiers(readFileSync(f, 'utf8')).filter((s) => !s.startsWith('.')).map((s) => `${relative(ROOT, f)}: ${s}`));
+    expect(outside).toEqual([]);
   });
 
   it('finds a circle where there is one', () => {
