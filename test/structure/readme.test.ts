@@ -53,3 +53,13 @@ describe('README.md\'s code blocks', () => {
     expect([...read.keys()].filter((n) => !marked.includes(n)).map((n) => `${read.get(n)?.join(', ')} read(s) ${n}, which README.md does not mark`)).toEqual([]);
   });
 });
+
+describe('CHANGELOG.md', () => {
+  it('starts with the version being built, whose update script from the release before it exists', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const versions = [...readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8').matchAll(/^## (\d+\.\d+\.\d+)$/gm)].map((m) => m[1] as string);
+    expect(versions[0]).toBe(version);
+    const updates = readdirSync(join(ROOT, 'sql', 'updates'));
+    expect(updates).toContain(`pg_centroid--${versions[1]}--${version}.sql`);
+  });
+});
