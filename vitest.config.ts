@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// Three projects: `unit` (the clustering core, settings, quoting and generated SQL) runs in Node alone, with no
+// Three projects: `unit` (the clustering core, settings, quoting and generated SQL, the shape of src/) runs in Node alone, with no
 // database and no root; `db` (the extension on the real server, the CLI and the client) starts the embedded stack
 // first, or uses DATABASE_URL; `containers` (the image, docker compose, testcontainers) has a global setup of its own
 // (a Docker engine and the project's images), which runs only when one of its files is selected.
@@ -14,14 +14,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/core/**/*.test.ts', 'test/config/**/*.test.ts', 'test/sql/**/*.test.ts'] },
+        test: { name: 'unit', include: ['test/core/**/*.test.ts', 'test/config/**/*.test.ts', 'test/sql/**/*.test.ts', 'test/structure/**/*.test.ts'] },
       },
       {
         extends: true,
         test: {
           name: 'db',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/core/**', 'test/config/**', 'test/sql/**', 'test/containers/**'],
+          exclude: [...configDefaults.exclude, 'test/core/**', 'test/config/**', 'test/sql/**', 'test/structure/**', 'test/containers/**'],
           globalSetup: ['test/global-setup.ts'],
         },
       },

@@ -2,10 +2,12 @@
 -- generates per clustered table (src/db/compile.ts), centroid.refit and its schedule.
 --
 -- Per clustered table, two generated functions in centroid_internal:
--- - its label function (BEFORE INSERT OR UPDATE OF the clustering columns, FOR EACH ROW): PL/pgSQL with the
---   stored centroids written in as constants, so a row gets its cluster number without leaving PL/pgSQL; it
---   runs with the rights of the role that inserts and names every function and operator with its schema. Under
---   the `row` policy (the paper's) it hands the row to centroid_internal._label instead.
+-- - its label function (BEFORE INSERT OR UPDATE, FOR EACH ROW; it skips updates that leave the clustering columns
+--   as they were): by default SECURITY DEFINER as the table's owner, handing the row's features to
+--   centroid_internal._nearest, which labels it from the centroids only the owner reads; with inline_centroids,
+--   PL/pgSQL with the stored centroids written in as constants, running with the rights of the role that inserts
+--   and naming every function and operator with its schema. Under the `row` policy (the paper's) it hands the row
+--   to centroid_internal._label instead, as the owner.
 -- - its hook function (statement triggers: AFTER INSERT, AFTER TRUNCATE, and BEFORE INSERT under `row`):
 --   SECURITY DEFINER, owned by the table's owner, so refits read the whole window and rewrite cluster numbers
 --   with the owner's rights whoever inserts, and only the owner's rights are needed to keep centroid.state.

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PgCentroid, type RefitOutcome, type ScheduleResult, type TableStatus } from '../client/index';
+import { PgCentroid, type RefitResult, type Schedule, type TableStatus } from '../client/index';
 import { projectRoot } from '../stack/stack';
 import { args, plural, positional, print, readConfig, required, round, type Command } from './args';
 import { CliError, EXIT, withClient } from './connect';
@@ -12,7 +12,7 @@ import { describeInstall, install, METHODS, type Method } from './install';
 import { withSpinner } from './progress';
 
 /** The human summary of a refit that did or did not cluster. */
-function describeRefit(table: string, r: RefitOutcome): string {
+function describeRefit(table: string, r: RefitResult): string {
   if (r.status === 'refitted') return `refitted ${table}: ${plural(r.rows, 'row')}, ${plural(r.iterations, 'iteration')}, cost ${round(r.cost)}, ${plural(r.changed, 'label')} changed`;
   return `${table} not clustered: ${r.status === 'waiting' ? `${r.rows} valid rows, fewer than minimum_data_count` : 'fewer distinct rows than cluster_count'}`;
 }
@@ -113,7 +113,7 @@ export const refit: Command = {
 };
 
 /** The human summary of a pg_cron job just registered. */
-function describeJob(what: string, j: ScheduleResult): string {
+function describeJob(what: string, j: Schedule): string {
   return `scheduled ${what}: pg_cron job "${j.job_name}" (schedule ${j.schedule}) in database ${j.cron_database ?? '?'}`;
 }
 

@@ -1,10 +1,15 @@
 // The typed client API for Node apps: each method is one call of a pg_centroid SQL function over `pg`.
 
 import pg from 'pg';
-import type { Config, Settings } from '../config/settings';
+import type { AttachResult, ChooseK, DetachResult, Metrics, ModelFit, RefitResult, Schedule, TableStatus } from '../config/results';
+import type { Config } from '../config/spec';
 import { ident, integer } from '../sql/quote';
 
-export type { Config, Settings, RefitPolicy, InvalidRows, Standardize } from '../config/settings';
+// The JSON of the SQL functions has one typed definition (src/config/results.ts), which the in-database code
+// builds and this client returns; Config is declared once in src/config/spec.ts.
+export type { AttachResult, Candidate, ChooseK, ClusterStatus, DetachResult, Metrics, ModelFit, RefitResult, Schedule, TableStatus } from '../config/results';
+export type { Config } from '../config/spec';
+export type { Settings, RefitPolicy, InvalidRows, Standardize } from '../config/settings';
 export type { Algorithm, CenterChoice, DistanceType } from '../core/types';
 
 /** Anything with pg's query method: a pg.Pool, a pg.Client or a pool's client. */
@@ -13,122 +18,23 @@ export interface Queryable {
 }
 
 /**
- * What one refit did (centroid.refit). The server's JSON is read as it comes, with its time and
- * pending-row keys in snake_case whichever spelling the server used (durationMs or duration_ms).
+ * A refit's JSON with duration_ms and pending_label in snake_case, also from a 0.2.0 server, which spelled them
+ * durationMs and pendingLabel (keys that server did not return stay missing).
  */
-export interface RefitOutcome {
-  status: 'refitted' | 'waiting' | 'too-few-distinct';
-  rows: number;
-  invalid: number;
-  changed: number;
-  iterations: number;
-  cost: number;
-  duration_ms: number;
-  /** The pending row's cluster, when one was given and the window was clustered. */
-  pending_label: number | null;
-  [key: string]: unknown;
-}
-
-/** A refit's JSON with duration_ms and pending_label, from either spelling. */
-export function refitOutcome(raw: unknown): RefitOutcome | null {
+export function refitOutcome(raw: unknown): RefitResult | null {
   if (raw === null || raw === undefined) return null;
   const { durationMs, pendingLabel, ...rest } = raw as Record<string, unknown>;
   return {
     ...rest,
     duration_ms: Number(rest.duration_ms ?? durationMs ?? 0),
     pending_label: (rest.pending_label ?? pendingLabel ?? null) as number | null,
-  } as RefitOutcome;
-}
-
-/** What centroid.attach did. */
-export interface AttachResult {
-  table: string;
-  trigger: string;
-  refit: RefitOutcome | null;
-}
-
-/** What centroid.detach did. */
-export interface DetachResult {
-  table: string;
-  triggers_dropped: string[];
-  settings_removed: boolean;
-}
-
-/** One cluster of a clustered table. */
-export interface ClusterStatus {
-  cluster: number;
-  size: number | null;
-  radius: number | null;
-  centroid: number[];
-}
-
-/** The state of one clustered table (centroid.status). */
-export interface TableStatus {
-  table: string;
-  config: Config;
-  /** The settings with every default filled in; null when they no longer fit the table (see error). */
-  settings: Settings | null;
-  error: { message: string; hint: string; detail: string; code: string } | null;
-  trigger: boolean;
-  rows: number | null;
-  labelled_rows: number | null;
-  refits: number;
-  refitted_at: string | null;
-  online_updated_at: string | null;
-  rows_used: number | null;
-  iterations: number | null;
-  converged: boolean | null;
-  cost: number | null;
-  duration_ms: number | null;
-  changed_labels: number | null;
-  centroids: number[][] | null;
-  clusters: ClusterStatus[];
-}
-
-/** What centroid.fit returns: the new model version and how it went (see the README's batch workflow). */
-export interface FitResult {
-  model: string;
-  version: number;
-  rows_used: number;
-  rows_skipped: number;
-  k: number;
-  algorithm: string;
-  cost: number;
-  iterations: number;
-  converged: boolean;
-  duration_ms: number;
-  centroids: number[][];
-  standardization: { means: number[]; scales: number[] } | null;
-  metrics: Record<string, unknown>;
-  output_table: string | null;
-  labels_changed: number;
+  } as RefitResult;
 }
 
 /** A sampled row for plots: its features and cluster number (null when unlabelled). */
 export interface SampleRow {
   features: number[];
   cluster: number | null;
-}
-
-/** What centroid.choose_k returns: one candidate per k, and the k it recommends. */
-export interface ChooseKResult {
-  /** By silhouette, else by the elbow of the cost curve. */
-  recommended: number;
-  by_silhouette: number | null;
-  by_elbow: number | null;
-  rows_used: number;
-  rows_skipped: number;
-  duration_ms: number;
-  candidates: { k: number; cost: number; silhouette: number | null; davies_bouldin: number | null; calinski_harabasz: number | null; iterations: number }[];
-}
-
-/** What centroid.schedule_refit and centroid.schedule_fit return: the pg_cron job. */
-export interface ScheduleResult {
-  job_name: string;
-  job_id: number;
-  schedule: string;
-  command: string;
-  cron_database: string | null;
 }
 
 /** One version of a fitted model (a row of centroid.models; k is the number of centroids). */
@@ -142,7 +48,7 @@ export interface ModelVersion {
   standardization: { means: number[]; scales: number[] } | null;
   cost: number;
   iterations: number | null;
-  metrics: Record<string, unknown> | null;
+  metrics: Metrics | null;
   rows_used: number;
   rows_skipped: number;
   duration_ms: number | null;
@@ -192,12 +98,12 @@ export class PgCentroid {
   }
 
   /** Re-clusters the table's window now. */
-  async refit(table: string): Promise<RefitOutcome> {
-    return refitOutcome(await this.value('SELECT centroid.refit($1::regclass) AS v', [table])) as RefitOutcome;
+  async refit(table: string): Promise<RefitResult> {
+    return refitOutcome(await this.value('SELECT centroid.refit($1::regclass) AS v', [table])) as RefitResult;
   }
 
   /** Registers a pg_cron job that refits the table on a schedule (cron syntax, or 'N seconds'). */
-  async scheduleRefit(table: string, schedule: string): Promise<ScheduleResult> {
+  async scheduleRefit(table: string, schedule: string): Promise<Schedule> {
     return this.value('SELECT centroid.schedule_refit($1::regclass, $2) AS v', [table, schedule]);
   }
 
@@ -207,7 +113,7 @@ export class PgCentroid {
   }
 
   /** Segments a table, view or query in one call and records the model (the batch workflow). */
-  async fit(model: string, source: string, config: Config): Promise<FitResult> {
+  async fit(model: string, source: string, config: Config): Promise<ModelFit> {
     return this.value('SELECT centroid.fit($1, $2, $3::jsonb) AS v', [model, source, JSON.stringify(config)]);
   }
 
@@ -222,12 +128,12 @@ export class PgCentroid {
   }
 
   /** Fits every k from kMin to kMax (default 2 to 10) and recommends one (writes nothing). */
-  async chooseK(source: string, config: Omit<Config, 'cluster_count'> & { cluster_count?: number }, options: { kMin?: number; kMax?: number } = {}): Promise<ChooseKResult> {
+  async chooseK(source: string, config: Omit<Config, 'cluster_count'> & { cluster_count?: number }, options: { kMin?: number; kMax?: number } = {}): Promise<ChooseK> {
     return this.value('SELECT centroid.choose_k($1, $2::jsonb, $3, $4) AS v', [source, JSON.stringify(config), options.kMin ?? 2, options.kMax ?? 10]);
   }
 
   /** Registers a pg_cron job that refits the model on a schedule, refreshing a materialized view first when given. */
-  async scheduleFit(model: string, source: string, config: Config, schedule: string, options: { refresh?: string } = {}): Promise<ScheduleResult> {
+  async scheduleFit(model: string, source: string, config: Config, schedule: string, options: { refresh?: string } = {}): Promise<Schedule> {
     return this.value('SELECT centroid.schedule_fit($1, $2, $3::jsonb, $4, $5) AS v', [model, source, JSON.stringify(config), schedule, options.refresh ?? null]);
   }
 

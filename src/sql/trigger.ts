@@ -1,9 +1,11 @@
 // The PL/pgSQL that pg_centroid generates for each clustered table (src/db/compile.ts installs it):
-// - the label function, a BEFORE ROW trigger function with the stored centroids written in as constants, so a row
-//   gets its cluster number (and its distance and anomaly flag, when the settings name those columns) without
-//   leaving PL/pgSQL (about 0.3 us a row for k = 3 in 3 dimensions, against ~3 us
-//   for a call into pljs). It runs with the inserting role's rights, so every function, operator and type in it
-//   is schema-qualified: nothing on that role's search_path can stand in for them.
+// - the label function, a BEFORE ROW trigger function that gives a row its cluster number (and its distance and
+//   anomaly flag, when the settings name those columns). By default (mode hidden) it is SECURITY DEFINER as the
+//   table's owner and hands the row's features to centroid_internal._nearest; with inline_centroids (mode inline)
+//   the stored centroids are written in as constants, so a row is labelled without leaving PL/pgSQL (about 0.3 us
+//   a row for k = 3 in 3 dimensions, against ~3 us for a call into pljs), with the inserting role's rights, so
+//   every function, operator and type in it is schema-qualified: nothing on that role's search_path can stand in
+//   for them.
 // - the hook function, the statement triggers' function (SECURITY DEFINER, owned by the table's owner, under a
 //   pinned search_path), which hands each event to the JavaScript side.
 // Pure text generation, unit-tested without a database.

@@ -1,31 +1,26 @@
-// The README's CLI session runs as printed: each `$ npx pg-centroid ...` line of its transcript, in a
-// directory holding the settings.json and readings.csv it shows, on an empty hypertable readings as
-// the README's first example creates it, prints exactly the lines under it (stdout and stderr).
+// The README's CLI section runs as printed. The package installs outside the clone as it says (npm pack, npm install
+// of the tarball with pg) and prints its version. The session: each `$ npx pg-centroid ...` line of its transcript,
+// in a directory holding the settings.json and readings.csv it shows, on an empty hypertable readings as the
+// README's first example creates it, prints exactly the lines under it (stdout and stderr).
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type TestDatabase } from '../db/database';
+import { commands, comments, installLine, pack, readmeBlock, ROOT, shell } from '../readme';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'pg-centroid.mjs');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const CLI = README.slice(README.indexOf('\n## CLI\n'), README.indexOf('\n## Client API\n'));
-
-/** The fenced blocks of a text with the given language tag. */
-function blocks(text: string, lang: string): string[] {
-  return [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] as string);
-}
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; scripts: Record<string, string> };
 
 /** The transcript: each command with the lines printed under it. */
 function transcript(): { command: string; output: string }[] {
-  const block = blocks(CLI, 'sh').find((b) => b.startsWith('$ ')) ?? '';
   const steps: { command: string; output: string[] }[] = [];
-  for (const line of block.replace(/\n$/, '').split('\n')) {
+  for (const line of readmeBlock('cli-session').replace(/\n$/, '').split('\n')) {
     if (line.startsWith('$ ')) steps.push({ command: line.slice(2), output: [] });
-    else steps[steps.length - 1]?.output.push(line);
+    else if (steps.length) steps[steps.length - 1]?.output.push(line);
+    else throw new Error(`the session starts with a line that is no command: ${line}`);
   }
   return steps.map((s) => ({ command: s.command, output: s.output.map((l) => `${l}\n`).join('') }));
 }
@@ -44,18 +39,40 @@ const dir = mkdtempSync(join(tmpdir(), 'pg-centroid-readme-'));
 beforeAll(async () => {
   db = await createDatabase('cli_readme');
   // The first example's table, as it creates it (its settings and trigger are the session's to make).
-  const first = blocks(README, 'sql')[0] ?? '';
+  const first = readmeBlock('first-example');
   const create = /CREATE TABLE readings \([^;]*\);/.exec(first)?.[0];
   const hypertable = /SELECT create_hypertable\('readings', 'ts'\);/.exec(first)?.[0];
   expect(create && hypertable).toBeTruthy();
   await db.client.query(create as string);
   await db.client.query(hypertable as string);
-  writeFileSync(join(dir, 'settings.json'), blocks(CLI, 'json')[0] ?? '');
-  writeFileSync(join(dir, 'readings.csv'), blocks(CLI, 'csv')[0] ?? '');
+  writeFileSync(join(dir, 'settings.json'), readmeBlock('cli-settings'));
+  writeFileSync(join(dir, 'readings.csv'), readmeBlock('cli-csv'));
 });
 
 afterAll(async () => {
   await db?.close();
+});
+
+describe('the README\'s package install', () => {
+  it('packs the clone, installs the tarball with pg into an application, and prints the version', async () => {
+    const block = readmeBlock('cli-package');
+    const [packLine, install, version] = commands(block);
+    const [packed, , printed] = comments(block);
+    expect(packLine).toBe('cd /path/to/pg_centroid && npm pack');
+    expect(PKG.scripts.prepack).toContain('npm run build');
+    const tarballs = mkdtempSync(join(tmpdir(), 'pg-centroid-pack-'));
+    const file = await pack(tarballs);
+    expect(`builds, then writes ${file}`).toBe(packed);
+    expect(file).toBe(`pg_centroid-${PKG.version}.tgz`);
+    const app = join(mkdtempSync(join(tmpdir(), 'pg-centroid-home-')), 'my-app');
+    mkdirSync(app);
+    const r = await shell(installLine(install as string, tarballs, app), app);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(version).toBe('npx pg-centroid --version');
+    const v = await shell(version as string, app);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toBe(`${printed}\n`);
+  });
 });
 
 describe('the README\'s CLI session', () => {
