@@ -1,5 +1,7 @@
-// The benchmark's rows, in the order of the results table (issue 15's targets, then the scaling row kept from issue 5).
+// The benchmark's rows, in the order of the results table (issue 15's targets, the scaling row kept from issue 5,
+// then issue 14's anomaly columns and scoring).
 
+import { anomalyColumns } from './anomaly-columns';
 import { article } from './article';
 import type { Case } from './case';
 import { bulkInsert } from './bulk-insert';
@@ -8,8 +10,9 @@ import { mlKmeans } from './ml-kmeans';
 import { onlinePolicy } from './online-policy';
 import { refitScaling } from './refit-scaling';
 import { rowPolicy } from './row-policy';
+import { score } from './score';
 
 export type { Case };
 
 /** Every row, by number. */
-export const CASES: Case[] = [article, bulkInsert, rowPolicy, onlinePolicy, coldFit, mlKmeans, refitScaling];
+export const CASES: Case[] = [article, bulkInsert, rowPolicy, onlinePolicy, coldFit, mlKmeans, refitScaling, anomalyColumns, score];

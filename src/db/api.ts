@@ -10,7 +10,7 @@ import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColum
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
-import { nearestEntry } from './label';
+import { nearestEntry, nearestLabelEntry } from './label';
 import { checkFit, fitModel } from './batch';
 import { predictEntry, scoreEntry, takePredictError } from './predict';
 import { chooseK } from './batch-choose';
@@ -111,6 +111,7 @@ export const api = {
     }),
   label,
   nearest: nearestEntry,
+  nearestLabel: nearestLabelEntry,
   // JSON text, not an object: pljs renders numbers in returned jsonb with 15 digits only.
   fit: (model: string, source: string, config: unknown, callerPath: string) => JSON.stringify(guarded(() => fitModel(model, source, config, callerPath))),
   chooseK: (source: string, config: unknown, kMin: number, kMax: number, callerPath: string) =>

@@ -55,3 +55,26 @@ export function nearestEntry(relid: number, stamp: number, x: (number | null)[])
   if (!c.rms || c.threshold === null) return [label, dist, NaN];
   return [label, dist, normalizedDistance(dist, c.rms[label] as number) > c.threshold ? 1 : 0];
 }
+
+/** Features of centroid_internal._nearest_label, reused from row to row. */
+const scalars = new Float64Array(8);
+
+/**
+ * centroid_internal._nearest_label(table or chunk, statement stamp, x0 .. x7): the cluster of a row with valid
+ * features given one by one (at most 8), or -1 when the table has no centroids.
+ */
+export function nearestLabelEntry(relid: number, stamp: number, ...x: (number | null)[]): number {
+  let c = cache.get(relid);
+  if (!c || c.stamp !== stamp || c.saved !== savedCount()) {
+    c = pinnedPath(() => load(tableOf(relid), stamp));
+    cache.set(relid, c);
+  }
+  if (!c.labeler || c.d > scalars.length) return -1;
+  for (let j = 0; j < c.d; j++) {
+    const v = x[j];
+    if (typeof v !== 'number') return -1;
+    scalars[j] = v;
+  }
+  c.labeler(scalars, out);
+  return out[0] as number;
+}

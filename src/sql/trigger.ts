@@ -201,9 +201,14 @@ export function labelFunctionSql(spec: LabelSpec): string {
       sets.push(`NEW.${ident(spec.anomalyColumn)} := CASE WHEN ${op('r[3]', '=', `'NaN'::pg_catalog.float8`)} THEN NULL ELSE ${op('r[3]', '=', float8(1))} END;`);
     }
     const stamp = `pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())`;
+    // With only a cluster number to write and at most 8 features, they go as arguments and the cluster comes back alone.
+    const scalar = spec.columns.length <= 8 && spec.distanceColumn === null && spec.anomalyColumn === null;
+    const hidden = scalar
+      ? [`l := centroid_internal._nearest_label(TG_RELID, ${stamp}, ${features});`, `IF ${op('l', '>=', '0')} THEN ${cluster} := l; ELSE ${cluster} := NULL; END IF;`]
+      : [`r := centroid_internal._nearest(TG_RELID, ${stamp}, ARRAY[${features}]::pg_catalog.float8[]);`, ...sets];
     const labelled =
       spec.mode === 'hidden'
-        ? [`r := centroid_internal._nearest(TG_RELID, ${stamp}, ARRAY[${features}]::pg_catalog.float8[]);`, ...sets]
+        ? hidden
         : spec.model
           ? [...nearestStatements(spec, spec.model), `${cluster} := l;`]
           : [nullStatements(spec)];

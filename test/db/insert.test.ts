@@ -230,6 +230,30 @@ describe('clustering on insert', () => {
     expect(last[0].cluster_number).toBe(last[0].group5);
   });
 
+  it('labels a row as the stored centroids say, whether its features reach the labeler one by one (up to 8) or as an array', async () => {
+    for (const d of [1, 8, 9, 12]) {
+      const cols = Array.from({ length: d }, (_, j) => `f${j}`);
+      const name = `wide_${d}`;
+      await db.client.query(`CREATE TABLE ${name} (id bigserial PRIMARY KEY, ${cols.map((c) => `${c} float8`).join(', ')}, cl int)`);
+      await db.client.query(`SELECT centroid.attach('${name}', $1)`, [{ key_column: 'id', clustering_columns: cols, cluster_count: 2, cluster_number_column: 'cl', minimum_data_count: 10 }]);
+      // Two groups, around 0 and around 10 in every column.
+      await db.client.query(`INSERT INTO ${name} (${cols.join(', ')}) SELECT ${cols.map((_, j) => `(g % 2) * 10 + sin(g * ${j + 1})`).join(', ')} FROM generate_series(1, 40) g`);
+      const centroids = (await db.client.query(`SELECT centroids FROM centroid.state WHERE table_name = '${name}'::regclass`)).rows[0].centroids as number[][];
+      // One row at a time, each in its own statement (the label function, not a refit, labels it; the refit after keeps it).
+      for (const [x, hole] of [[9.5, false], [0.4, false], [4, true]] as const) {
+        const values = cols.map((_, j) => (hole && j === d - 1 ? 'NULL' : String(x + j * 0.01)));
+        const row = (await db.client.query(`INSERT INTO ${name} (${cols.join(', ')}) VALUES (${values.join(', ')}) RETURNING cl`)).rows[0];
+        if (hole) {
+          expect(row.cl).toBeNull();
+          continue;
+        }
+        const v = cols.map((_, j) => x + j * 0.01);
+        const dist = centroids.map((c) => c.reduce((t, cj, j) => t + (cj - (v[j] as number)) ** 2, 0));
+        expect(row.cl).toBe(dist[0]! <= dist[1]! ? 0 : 1);
+      }
+    }
+  });
+
   it('keeps rows with NULL or NaN features, unlabelled, without touching the centroids', async () => {
     await clusteredTable('bad_rows', { ...BASE, minimum_data_count: 3 });
     for (const r of PAPER_ROWS) await db.client.query('INSERT INTO bad_rows (v1, v2, v3) VALUES ($1, $2, $3)', r);

@@ -55,6 +55,7 @@ describe('centroids in the catalog', () => {
 
   it('answer another role nothing through the functions that label rows or predict', async () => {
     expect((await other.query(`SELECT centroid_internal._nearest('hidden'::regclass, 1, '{923.5,725}') AS r`)).rows[0].r).toEqual([]);
+    expect((await other.query(`SELECT centroid_internal._nearest_label('hidden'::regclass, 1, 923.5, 725) AS r`)).rows[0].r).toBe(-1);
     expect((await other.query(`SELECT centroid_internal._label('hidden'::regclass, '{923.5,725}') AS r`)).rows[0].r).toEqual([]);
     const e = await failure(other, `SELECT centroid.predict('hidden', '{923.5,725}')`);
     expect(e.message).toMatch(/is neither a model of yours nor a clustered table of yours/);

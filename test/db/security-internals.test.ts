@@ -104,6 +104,27 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
     calls: [`SELECT centroid_internal._nearest(${H}, 1, '{100,100}')`, `SELECT centroid_internal._nearest(${T}, 2, '{100,100}')`],
     outcome: HARMLESS,
   },
+  'centroid_internal._nearest_label(oid,double precision,double precision,double precision,double precision,double precision,double precision,double precision,double precision,double precision)': {
+    calls: [`SELECT centroid_internal._nearest_label(${H}, 1, 100, 100)`, `SELECT centroid_internal._nearest_label(${T}, 2, 100, 100)`],
+    outcome: HARMLESS,
+  },
+  'centroid.fit_statements(text,jsonb,double precision[])': {
+    calls: [`SELECT centroid.fit_statements('public.t', '${JSON.stringify(FIT)}')`, `SELECT centroid.fit_statements('public.t', '${JSON.stringify(FIT_LABELS)}', '{{0,0},{1,1}}')`],
+    outcome: HARMLESS,
+  },
+  'centroid_internal._fit_statements(text,jsonb,double precision[],text)': {
+    calls: [`SELECT centroid_internal._fit_statements('public.t', '${JSON.stringify(FIT_LABELS)}', NULL, 'public')`],
+    outcome: HARMLESS,
+  },
+  // Runs the statement it is given with the caller's own rights (a caller could run it without this function).
+  'centroid_internal._remote(text,boolean)': {
+    calls: [
+      `SELECT centroid_internal._remote('DELETE FROM centroid.state', false)`,
+      `SELECT centroid_internal._remote('UPDATE centroid.settings SET config = ''{}''', false)`,
+      `SELECT centroid_internal._remote('SELECT * FROM centroid.state', true)`,
+    ],
+    outcome: HARMLESS,
+  },
   'centroid_internal._label(oid,double precision[])': { calls: [`SELECT centroid_internal._label(${H}, '{100,100}')`, `SELECT centroid_internal._label(${T}, '{100,100}')`], outcome: HARMLESS },
   'centroid_internal._hook(oid,text)': {
     calls: ['before_insert', 'after_insert', 'truncate'].flatMap((e) => [`SELECT centroid_internal._raise(centroid_internal._hook(${T}, '${e}'))`, `SELECT centroid_internal._raise(centroid_internal._hook(${H}, '${e}'))`]),

@@ -3,6 +3,7 @@
 // written: no labels on any shard, no model version. The server that goes down is one of this file's own.
 
 import type pg from 'pg';
+import { readmeBlock } from '../readme';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardInstance, shardPort, upShards } from '../../src/stack/shards';
 import { down, up } from '../../src/stack/stack';
@@ -120,6 +121,13 @@ describe('a shard that fails', () => {
       expect(e.message).toMatch(new RegExp(`^pg_centroid: shard server ${named(3).replace(/[().]/g, '\\$&')} of events is not reachable, so ${what} cannot run: could not connect to server "s3"$`));
       expect(e.hint).toBe('start that server and run it again, or leave its partition out: ALTER TABLE events DETACH PARTITION events_3;');
       expect(e.detail).toContain('Connection refused');
+      if (what === 'centroid.fit') {
+        // The README's example of this error, with its server's name, address and partition in general terms.
+        const [message, , , hint] = readmeBlock('sharded-errors').split('\n').map((l) => l.replace(/^(ERROR|HINT):  /, ''));
+        const general = (t: string) => t.replace(/"s\d"/g, '"sN"').replace(/ \([^)]*\) of /, ' (...) of ').replace(/events_\d/, 'events_N');
+        expect(general(e.message)).toBe(general(message as string));
+        expect(general(e.hint ?? '')).toBe(general(hint as string));
+      }
     }
     expect(await versions()).toBe(before);
     const live = s.shards.slice(0, 2);
