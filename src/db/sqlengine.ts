@@ -238,14 +238,15 @@ function normalizedSql(rms: Float64Array, unit: boolean): string {
 /**
  * SQL: per cluster (GROUP BY nl over an assignment), what finishing a refit needs besides counts: the mean reported
  * distance (radius), the cost (k-means' sum of squared distances, or under cosine the sum of 1 - cos), the weighted
- * sum of squared reported distances (for the RMS radius), the newest event time, how many rows change cluster, and
+ * sum of squared reported distances (for the RMS radius), the newest event time, how many rows of the table change
+ * cluster (the pending row of the row policy is not one), and
  * the window's oldest order value (as text, the same in every group).
  */
 function finalStats(unit: boolean, weighted: boolean): string {
   const reported = reportedSql(unit);
   const w = weighted ? 'w' : '1::float8';
   return `avg(${reported}) AS radius, sum(${unit ? reported : 'dist'}) AS cost, sum(${w} * ${unit ? `${reported} * ${reported}` : 'dist'}) AS wcost,
-          max(${weighted ? 'tv' : 'NULL::float8'}) AS newest, count(*) FILTER (WHERE l IS DISTINCT FROM nl) AS moved, (min(min(o)) OVER ())::text AS oldest`;
+          max(${weighted ? 'tv' : 'NULL::float8'}) AS newest, count(*) FILTER (WHERE l IS DISTINCT FROM nl AND k IS NOT NULL) AS moved, (min(min(o)) OVER ())::text AS oldest`;
 }
 
 /**
