@@ -59,22 +59,38 @@ export function nearestEntry(relid: number, stamp: number, x: (number | null)[])
 /** Features of centroid_internal._nearest_label, reused from row to row. */
 const scalars = new Float64Array(8);
 
+/** The labeler of the last table _nearest_label served (rows of one statement mostly go to one table). */
+let lastRelid = -1;
+let last: Cached | null = null;
+
 /**
  * centroid_internal._nearest_label(table or chunk, statement stamp, x0 .. x7): the cluster of a row with valid
- * features given one by one (at most 8), or -1 when the table has no centroids.
+ * features given one by one (at most 8; the label function passes only valid ones), or -1 when the table has no
+ * centroids. It runs once per inserted row: no allocation, no loop, one cache probe.
  */
-export function nearestLabelEntry(relid: number, stamp: number, ...x: (number | null)[]): number {
-  let c = cache.get(relid);
+export function nearestLabelEntry(
+  relid: number, stamp: number,
+  x0: number, x1: number | null, x2: number | null, x3: number | null, x4: number | null, x5: number | null, x6: number | null, x7: number | null,
+): number {
+  let c = relid === lastRelid ? last : (cache.get(relid) ?? null);
   if (!c || c.stamp !== stamp || c.saved !== savedCount()) {
     c = pinnedPath(() => load(tableOf(relid), stamp));
     cache.set(relid, c);
   }
-  if (!c.labeler || c.d > scalars.length) return -1;
-  for (let j = 0; j < c.d; j++) {
-    const v = x[j];
-    if (typeof v !== 'number') return -1;
-    scalars[j] = v;
-  }
-  c.labeler(scalars, out);
+  lastRelid = relid;
+  last = c;
+  const labeler = c.labeler;
+  if (!labeler || c.d > 8) return -1;
+  // Arguments past the table's d are NULL and never read by its labeler.
+  const x = scalars;
+  x[0] = x0;
+  x[1] = x1 as number;
+  x[2] = x2 as number;
+  x[3] = x3 as number;
+  x[4] = x4 as number;
+  x[5] = x5 as number;
+  x[6] = x6 as number;
+  x[7] = x7 as number;
+  labeler(x, out);
   return out[0] as number;
 }
