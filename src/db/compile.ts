@@ -35,6 +35,14 @@ interface Wanted {
   newTable: string | null;
 }
 
+/**
+ * True when the table's label function holds its centroids as constants (inline_centroids, never with row-level
+ * security): only then do new centroids need the function compiled again; hidden labels read the stored state.
+ */
+export function inlineLabels(table: Table, s: Settings): boolean {
+  return s.inline_centroids && !table.rowSecurity;
+}
+
 /** Calls centroid_internal._compile for a table (from code that runs as the table's owner). */
 export function compileTable(oid: number): void {
   one(`SELECT centroid_internal._raise(centroid_internal._compile(${integer(oid)}::oid))`);
@@ -185,7 +193,7 @@ export function compile(oid: number): null {
     table: table.display,
     policy: s?.refit ?? 'statement',
     // Centroids go into the catalog only when the owner asked, and never for a table with row-level security.
-    mode: s?.inline_centroids && !table.rowSecurity ? 'inline' : 'hidden',
+    mode: s && inlineLabels(table, s) ? 'inline' : 'hidden',
     columns: s ? columnsOf(table, s) : [],
     clusterColumn: s?.cluster_number_column ?? '',
     unit: s?.distance_type === 'cosine',

@@ -19,7 +19,7 @@ import { normalizeRows } from '../core/unit';
 import { integer } from '../sql/quote';
 import { checkPartitionConstraints, halfLifeUnits, type Table } from './catalog';
 import { UserError } from './errors';
-import { compileTable } from './compile';
+import { compileTable, inlineLabels } from './compile';
 import { now, one } from './pl';
 import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
 import { noneSince, type RefitReason, saveRefit, type State } from './state';
@@ -177,8 +177,9 @@ export function refitWindow(
   // Cosine: the pending row on the unit sphere too (the label function refused a zero row).
   if (x && s.distance_type === 'cosine') normalizeRows(x, 1, x.length);
   const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, options.reason, x) : refitInJs(table, s, state, started, options.reason, x);
-  // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
-  if (result.state !== state && options.compile) compileTable(table.oid);
+  // The label function labels the next rows with the new centroids (policy row compiles once, after its statement);
+  // hidden labels read them from the state, so only inline ones need the function written again.
+  if (result.state !== state && options.compile && inlineLabels(table, s)) compileTable(table.oid);
   return result;
 }
 
