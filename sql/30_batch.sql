@@ -19,11 +19,13 @@ CREATE TABLE centroid.models (
   rows_skipped int8 NOT NULL DEFAULT 0,
   duration_ms float8,
   created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  vector_type text,
   PRIMARY KEY (owner, model, version),
   CHECK (version > 0)
 );
 COMMENT ON TABLE centroid.models IS
   'pg_centroid: model registry of centroid.fit: one row per version (config, centroids in original units, standardization, cost, metrics, rows, duration), per owning role';
+COMMENT ON COLUMN centroid.models.vector_type IS 'pgvector''s type of the clustered column (vector or halfvec); NULL when numeric columns were clustered';
 SELECT pg_catalog.pg_extension_config_dump('centroid.models', '');
 
 -- True when the current user is, or is a member of, the role of that name (false for a dropped role).

@@ -112,7 +112,10 @@ export interface ModelFit {
   iterations: number;
   converged: boolean;
   duration_ms: number;
-  timings: { read_ms: number; fit_ms: number; renumber_ms: number; metrics_ms: number; write_ms: number };
+  /** Where the time went; a vector fit adds its phases (sample_ms, seed_ms, sample_iterations_ms, full_ms) and sample sizes. */
+  timings: { read_ms: number; fit_ms: number; renumber_ms: number; metrics_ms: number; write_ms: number } & Record<string, number>;
+  /** pgvector's type of the clustered column (vector, halfvec), or null for numeric columns. */
+  vector_type: string | null;
   centroids: number[][];
   standardization: { means: number[]; scales: number[] } | null;
   metrics: Metrics;

@@ -70,7 +70,7 @@ function anomalyLimit(threshold: number, rms: number): number {
 }
 
 /** a <op> b with a schema-qualified operator, parenthesized (OPERATOR() has one precedence for every operator). */
-function op(a: string, o: '+' | '-' | '*' | '/' | '<' | '<=' | '>' | '=', b: string): string {
+function op(a: string, o: '+' | '-' | '*' | '/' | '<' | '<=' | '>' | '>=' | '=', b: string): string {
   return `(${a} OPERATOR(pg_catalog.${o}) ${b})`;
 }
 
