@@ -16,8 +16,8 @@ export interface RefitResult {
   iterations: number;
   cost: number;
   duration_ms: number;
-  /** The engine that ran: js (the window read into JavaScript) or sql (passes in the SQL executor). */
-  engine: 'js' | 'sql' | null;
+  /** The engine that ran: js (the window read into JavaScript), sql (passes in the SQL executor), vector (a pgvector column's passes in SQL). */
+  engine: 'js' | 'sql' | 'vector' | null;
   /** The pending row's cluster (policy row), else null. */
   pending_label: number | null;
   /** The pending row's distance to its centroid and normalized distance (policy row), else null. */
