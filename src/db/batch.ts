@@ -196,6 +196,7 @@ function register(
 /** centroid.fit of a pgvector column (src/db/vector-fit.ts): the same summary and registry row as any fit. */
 function fitVectorModel(model: string, sourceArg: string, s: Settings, source: Source, output: Table | null, f: VectorFeature, started: number): ModelFit {
   const done = fitVectors(f, source, output, s);
+  releaseSource(source);
   const { result, metrics } = done;
   const durationMs = now() - started;
   const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, result.centers, null, metrics, done.rowsSkipped, durationMs, f.type);

@@ -62,7 +62,7 @@ export function checkVectorSettings(table: Table, s: Settings): void {
   const type = first.vector as NonNullable<Column['vector']>;
   if (type.dims === null) {
     throw new UserError(
-      `pg_centroid setting clustering_columns: column "${first.name}" of ${table.display} is ${first.type} without a number of dimensions`,
+      `pg_centroid setting clustering_columns: column "${first.name}" of ${table.display} is ${type.type} without a number of dimensions`,
       `declare its dimensions: ALTER TABLE ${table.sql} ALTER COLUMN "${first.name.replace(/"/g, '""')}" TYPE ${type.type}(384) (the length of its vectors)`,
     );
   }
@@ -82,7 +82,7 @@ export function checkVectorSettings(table: Table, s: Settings): void {
     s.starting_centers.forEach((p, i) => {
       if (p.length !== type.dims) {
         throw new UserError(
-          `pg_centroid setting starting_centers: starting_centers[${i}] has ${p.length} numbers, but column "${first.name}" is ${first.type}`,
+          `pg_centroid setting starting_centers: starting_centers[${i}] has ${p.length} numbers, but column "${first.name}" is ${type.type}(${type.dims})`,
           `give each point ${type.dims} numbers`,
         );
       }

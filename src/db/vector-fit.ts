@@ -10,7 +10,7 @@ import { matchLabels, permute } from '../core/match';
 import type { FitResult } from '../core/types';
 import { ident, integer } from '../sql/quote';
 import { distance, nearestKey, pv, rowVector, vectorLiteral } from '../sql/vector';
-import { labelAgreement, releaseSource, type Rows, type Source, writeLabels } from './batch-source';
+import { labelAgreement, type Rows, type Source, writeLabels } from './batch-source';
 import type { Table } from './catalog';
 import { UserError } from './errors';
 import type { VectorFeature } from './pgvector';
@@ -209,7 +209,7 @@ export interface VectorFitDone {
   timings: Record<string, number>;
 }
 
-/** Fits a vector column of a source (checked by the caller), writes labels when there is an output, computes metrics. */
+/** Fits a vector column of a source (checked by the caller, who releases it), writes labels when there is an output, computes metrics. */
 export function fitVectors(f: VectorFeature, source: Source, output: Table | null, s: Settings): VectorFitDone {
   return withVectorSettings(() => fitVectorsHashed(f, source, output, s));
 }
@@ -279,7 +279,6 @@ function fitVectorsHashed(f: VectorFeature, source: Source, output: Table | null
   const t4 = now();
   const anomalies = Uint8Array.from(normalized, (x) => (x > threshold ? 1 : 0));
   const changed = output ? writeLabels(output, s, rows, result.labels, { distances: dist, anomalies }) : 0;
-  releaseSource(source);
   return {
     result,
     metrics,
