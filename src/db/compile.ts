@@ -173,15 +173,20 @@ function storeName(labelFunction: string): string {
   return qualified('centroid_internal', bare.replace(/^label_/, 'centroids_'));
 }
 
-/** The store's oid and its centroid column's dimensions, or null when it does not exist. */
-function storeOf(store: string): { dims: number; readers: string[] } | null {
-  const row = one<{ dims: number; readers: string[] | null }>(
-    `SELECT a.atttypmod AS dims, (SELECT pg_catalog.array_agg(pg_catalog.pg_get_userbyid(x.grantee)::text) FROM pg_catalog.aclexplode(c.relacl) x
-                                   WHERE x.grantee <> c.relowner) AS readers
+/**
+ * A store's dimensions, and whether it is as it should be: readable by the table's owner and by no other role than
+ * the store's own owner (the extension's); null when it does not exist.
+ */
+function storeOf(store: string, owner: string): { dims: number; private: boolean } | null {
+  const row = one<{ dims: number; private: boolean }>(
+    `SELECT a.atttypmod AS dims,
+            pg_catalog.has_table_privilege(${text(owner)}, c.oid, 'SELECT')
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x
+                               WHERE x.grantee <> c.relowner AND x.grantee <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = ${text(owner)})) AS private
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'centroid'
       WHERE c.oid = pg_catalog.to_regclass(${text(store)})`,
   );
-  return row ? { dims: Number(row.dims), readers: row.readers ?? [] } : null;
+  return row ? { dims: Number(row.dims), private: row.private === true } : null;
 }
 
 /** Drops a vector table's centroid store, if it has one. */
@@ -192,14 +197,13 @@ function dropStore(store: string): void {
 /**
  * Writes a vector table's centroids into its store: a table of centroid_internal, owned by the extension's owner, that
  * only the table's owner may read (its label function runs as the owner); made (again) when missing, of other
- * dimensions, or readable by anyone else; rewritten in place, so concurrent inserts keep reading the last one.
+ * dimensions, or readable by any other role; rewritten in place, so concurrent inserts keep reading the last one.
  */
 function writeStore(store: string, f: VectorFeature, owner: string, model: LabelSpec['model']): void {
-  const found = storeOf(store);
-  if (found && (found.dims !== f.dims || found.readers.length !== 1 || found.readers[0] !== owner)) {
-    exec(`DROP TABLE ${store}`);
-  }
-  if (!found || found.dims !== f.dims || found.readers.length !== 1 || found.readers[0] !== owner) {
+  const found = storeOf(store, owner);
+  const fit = found !== null && found.dims === f.dims && found.private;
+  if (found && !fit) exec(`DROP TABLE ${store}`);
+  if (!fit) {
     exec(`CREATE TABLE ${store} (cluster int4 PRIMARY KEY, factor float8 NOT NULL, tie float8 NOT NULL, centroid ${vectorType(f)}(${String(Math.trunc(f.dims))}) NOT NULL, anomaly_limit float8)`);
     exec(`COMMENT ON TABLE ${store} IS ${text('pg_centroid: the centroids of a table clustered on a vector column, read by its label function (only its owner may read them)')}`);
     exec(`REVOKE ALL ON ${store} FROM PUBLIC`);
