@@ -1,4 +1,5 @@
-// The benchmark's rows, in the order of the results table (issue 15's targets, then the scaling row kept from issue 5).
+// The benchmark's rows, in the order of the results table (issue 15's targets, the scaling row kept from issue 5, then
+// issue 13's rows on pgvector columns).
 
 import { article } from './article';
 import type { Case } from './case';
@@ -8,8 +9,9 @@ import { mlKmeans } from './ml-kmeans';
 import { onlinePolicy } from './online-policy';
 import { refitScaling } from './refit-scaling';
 import { rowPolicy } from './row-policy';
+import { vectorDigits, vectorFit, vectorInertia, vectorInsert } from './vectors';
 
 export type { Case };
 
 /** Every row, by number. */
-export const CASES: Case[] = [article, bulkInsert, rowPolicy, onlinePolicy, coldFit, mlKmeans, refitScaling];
+export const CASES: Case[] = [article, bulkInsert, rowPolicy, onlinePolicy, coldFit, mlKmeans, refitScaling, vectorFit, vectorInertia, vectorInsert, vectorDigits];

@@ -217,7 +217,9 @@ export function vectorKmeans(src: VectorRows, o: VectorKmeansOptions): VectorKme
   const left = o.maxIterations - iterations;
   if (sample.all || left <= 0) {
     // The sample is every row (or no iteration is left): the labelling pass is all that remains.
+    const tl = now();
     counts = o.label(centers);
+    spent.label_pass_ms = now() - tl;
   } else {
     // One mean update over every row moves the centers from the sample's optimum onto the whole data, then the
     // labelling pass assigns every row to them.
