@@ -260,3 +260,49 @@ export function creepingCustomers(seed = 14): CustomerShape {
 export function customerShapes(): CustomerShape[] {
   return [articleCustomers(), separatedCustomers(), overlappingCustomers(), heavyTailedCustomers(), creepingCustomers()];
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Embeddings: one pgvector column of 384 dimensions, k = 100 topics
+
+/** A generator of embeddings: SQL for the rows with ids from..to (id, e vector(dims)). */
+export interface EmbeddingShape {
+  id: string;
+  description: string;
+  dims: number;
+  topics: number;
+  select(from: number, to: number): string;
+}
+
+/**
+ * Topic directions on the unit sphere plus gaussian noise, renormalized (as sentence embeddings are): a row of topic t
+ * is normalize(topic_t + sigma * g). `sigma` sets the rows' cosine to their topic (about 1 / sqrt(1 + sigma^2 * dims));
+ * `skew` draws topic t with weight 1 / (t + 1)^skew (0: equal sizes).
+ */
+function topicShape(id: string, description: string, sigma: number, skew: number, seed: number, dims = 384, topics = 100): EmbeddingShape {
+  const s = (j: number) => stream(seed, j);
+  const weights = Array.from({ length: topics }, (_, t) => 1 / Math.pow(t + 1, skew));
+  const topic = skew === 0 ? `(hashint8extended(i, ${s(0)}) & 1048575) % ${topics}` : choose(`bench.u(i, ${s(0)})`, weights);
+  return {
+    id,
+    description,
+    dims,
+    topics,
+    select: (from, to) => `SELECT i AS id, l2_normalize(ARRAY(SELECT tv[j] + ${sigma} * bench.n(i * ${dims} + j, ${s(2)}) FROM generate_series(1, ${dims}) j)::vector)::vector(${dims}) AS e
+      FROM (SELECT i, (SELECT v::real[] FROM bench.topics_${seed} WHERE t = ${topic}) AS tv FROM generate_series(${from}::int8, ${to}::int8) AS i) g`,
+  };
+}
+
+/** SQL that creates the topic directions a shape of this seed draws from (bench.topics_<seed>). */
+export function topicsSql(seed: number, dims = 384, topics = 100): string {
+  return `CREATE TABLE IF NOT EXISTS bench.topics_${seed} AS
+    SELECT t, l2_normalize(ARRAY(SELECT bench.n(t * ${dims} + j, ${stream(seed, 1)}) FROM generate_series(1, ${dims}) j)::vector) AS v FROM generate_series(0, ${topics - 1}) t`;
+}
+
+/** The embedding generators the vector rows draw from: tight and loose topics of equal sizes, and skewed sizes. */
+export function embeddingShapes(): (EmbeddingShape & { seed: number })[] {
+  return [
+    { ...topicShape('tight', '100 equal topics, rows at cosine ~0.9 to their topic', 0.0247, 0, 21), seed: 21 },
+    { ...topicShape('loose', '100 equal topics, rows at cosine ~0.7 to their topic (as sentence embeddings of one subject)', 0.052, 0, 22), seed: 22 },
+    { ...topicShape('skewed', '100 topics of Zipf sizes (weight 1 / (t + 1)), rows at cosine ~0.8', 0.0375, 1, 23), seed: 23 },
+  ];
+}

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Options } from './args';
-import type { CustomerShape, PointShape } from './data';
+import type { CustomerShape, EmbeddingShape, PointShape } from './data';
 import { linearFit } from './stats';
 import { linePlot } from './svg';
 
@@ -93,6 +93,7 @@ export interface RunFacts {
   seconds: number;
   pointShapes: PointShape[];
   customerShapes: CustomerShape[];
+  embeddingShapes: EmbeddingShape[];
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
@@ -139,18 +140,18 @@ export function resultsMarkdown(o: Options, results: RowResult[], facts: RunFact
   }
   lines.push('## Data shapes', '', 'Seeded generators (bench/data.ts), written in SQL; the same seed gives the same rows in any batch.', '');
   lines.push('| kind | shape | what | k-means iterations of the fits from scratch |', '| --- | --- | --- | --- |');
-  const fits = (shape: string, kind: 'points' | 'customers') =>
-    sorted
-      .filter((r) => (r.id === 'article') === (kind === 'customers'))
-      .flatMap((r) => r.figures.filter((f) => f.shape === shape && f.iterations !== undefined).map((f) => ({ row: r.n, iterations: f.iterations as number })));
+  const rowsOf = (kind: 'points' | 'customers' | 'embeddings') => sorted.filter((r) => (kind === 'customers' ? r.id === 'article' : kind === 'embeddings' ? r.id.startsWith('vector-') : r.id !== 'article' && !r.id.startsWith('vector-')));
+  const fits = (shape: string, kind: 'points' | 'customers' | 'embeddings') =>
+    rowsOf(kind).flatMap((r) => r.figures.filter((f) => (f.shape === shape || f.shape.startsWith(`${shape}-`)) && f.iterations !== undefined).map((f) => ({ row: r.n, iterations: f.iterations as number })));
   const slow: string[] = [];
-  const shapeLine = (kind: 'points' | 'customers', label: string) => (s: { id: string; description: string }) => {
+  const shapeLine = (kind: 'points' | 'customers' | 'embeddings', label: string) => (s: { id: string; description: string }) => {
     const its = fits(s.id, kind);
     for (const f of its) if (f.iterations >= 40) slow.push(`${kind} ${s.id} (row ${f.row}: ${f.iterations})`);
     lines.push(`| ${label} | ${s.id} | ${cell(s.description)} | ${its.map((f) => `${f.iterations} (row ${f.row})`).join(', ') || '-'} |`);
   };
   facts.customerShapes.forEach(shapeLine('customers', 'customers (k = 6)'));
   facts.pointShapes.forEach(shapeLine('points', 'points (k = 3)'));
+  facts.embeddingShapes.forEach(shapeLine('embeddings', 'embeddings (384 dimensions, k = 100)'));
   lines.push('', slow.length > 0 ? `Fits that took 40 or more iterations in this run: ${slow.join(', ')}.` : 'No fit took 40 or more iterations in this run.', '');
   if (sorted.some((r) => r.series)) lines.push('![refit time vs window size](window-scaling.svg)', '');
   return lines.join('\n');

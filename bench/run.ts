@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, usage, UsageError, type Options } from './args';
 import { CASES, type Case } from './cases/index';
-import { customerShapes, pointShapes } from './data';
+import { customerShapes, embeddingShapes, pointShapes } from './data';
 import { openBench, type Bench } from './harness';
 import { judge, verdictLine, writeReport, type RowResult } from './report';
 
@@ -51,7 +51,7 @@ async function main(o: Options): Promise<void> {
       process.stderr.write(`bench: row ${c.n} (${c.id}) took ${Math.round(r.seconds)} s\n`);
       results.push(r);
     }
-    const paths = writeReport(o, results, { server, started, seconds: (Date.now() - started.getTime()) / 1000, pointShapes: pointShapes(), customerShapes: customerShapes() });
+    const paths = writeReport(o, results, { server, started, seconds: (Date.now() - started.getTime()) / 1000, pointShapes: pointShapes(), customerShapes: customerShapes(), embeddingShapes: embeddingShapes() });
     process.stderr.write(`bench: wrote ${paths.results} and ${paths.svg}\n`);
     for (const r of results) console.log(verdictLine(r));
   } finally {

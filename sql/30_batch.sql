@@ -19,11 +19,13 @@ CREATE TABLE centroid.models (
   rows_skipped int8 NOT NULL DEFAULT 0,
   duration_ms float8,
   created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  vector_type text,
   PRIMARY KEY (owner, model, version),
   CHECK (version > 0)
 );
 COMMENT ON TABLE centroid.models IS
   'pg_centroid: model registry of centroid.fit: one row per version (config, centroids in original units, standardization, cost, metrics, rows, duration), per owning role';
+COMMENT ON COLUMN centroid.models.vector_type IS 'pgvector''s type of the clustered column (vector or halfvec); NULL when numeric columns were clustered';
 SELECT pg_catalog.pg_extension_config_dump('centroid.models', '');
 
 -- True when the current user is, or is a member of, the role of that name (false for a dropped role).
@@ -112,21 +114,67 @@ LANGUAGE javascript STABLE SET search_path = pg_catalog, pg_temp AS $js$ return 
 CREATE FUNCTION centroid_internal._take_predict_error() RETURNS jsonb
 LANGUAGE javascript SET search_path = pg_catalog, pg_temp AS $js$ return API.takePredictError(); $js$;
 
--- Keeps the caller's search_path (to name a clustered table); every name below is qualified.
-CREATE FUNCTION centroid.predict(model text, features float8[], version int4 DEFAULT NULL) RETURNS int4
+-- One embedding (as text: the vector type is pgvector's, which pg_centroid does not depend on) of a vector model or
+-- clustered vector table: its nearest cluster, from pgvector's distances in SQL.
+CREATE FUNCTION centroid_internal._predict_vector(model text, embedding text, version int4, stamp float8, caller_path text) RETURNS int4
+LANGUAGE javascript STABLE SET search_path = pg_catalog, pg_temp AS $js$ return API.predictVector(model, embedding, version, stamp, caller_path); $js$;
+
+-- Keeps the caller's search_path (to name a clustered table); every name below is qualified. `features` is an array of
+-- numbers (one per clustering column) or, for a model or table of a pgvector column, a vector (vector, halfvec, or
+-- its text); polymorphic, so pg_centroid needs no pgvector to install.
+CREATE FUNCTION centroid.predict(model text, features anycompatible, version int4 DEFAULT NULL) RETURNS int4
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   label pg_catalog.int4;
+  kind pg_catalog.regtype := pg_catalog.pg_typeof(features);
+  stamp pg_catalog.float8 := pg_catalog.date_part('epoch', pg_catalog.statement_timestamp());
+  path pg_catalog.text := pg_catalog.current_setting('search_path');
 BEGIN
-  label := centroid_internal._predict(model, features, version,
-    pg_catalog.date_part('epoch', pg_catalog.statement_timestamp()), pg_catalog.current_setting('search_path'));
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) kind AND t.typcategory OPERATOR(pg_catalog.=) 'A') THEN
+    label := centroid_internal._predict(model, features::pg_catalog.text::pg_catalog.float8[], version, stamp, path);
+  ELSIF kind OPERATOR(pg_catalog.=) 'pg_catalog.text'::pg_catalog.regtype AND pg_catalog.left(pg_catalog.ltrim(features::pg_catalog.text), 1) OPERATOR(pg_catalog.=) '{' THEN
+    -- An untyped literal '{1,2}' arrives as text.
+    label := centroid_internal._predict(model, features::pg_catalog.text::pg_catalog.float8[], version, stamp, path);
+  ELSE
+    label := centroid_internal._predict_vector(model, features::pg_catalog.text, version, stamp, path);
+  END IF;
   IF label OPERATOR(pg_catalog.<) 0 THEN
     PERFORM centroid_internal._raise(centroid_internal._take_predict_error());
   END IF;
   RETURN label;
 END $$;
-COMMENT ON FUNCTION centroid.predict(text, float8[], int4) IS
-  'pg_centroid: the nearest cluster of the caller''s model (its latest version, or the one given; standardized the way it was), or of a clustered table''s live centroids; NULL when a feature is NULL, NaN, infinite or beyond 1e150';
+COMMENT ON FUNCTION centroid.predict(text, anycompatible, int4) IS
+  'pg_centroid: the nearest cluster of the caller''s model (its latest version, or the one given; standardized the way it was), or of a clustered table''s live centroids, for an array of numbers (one per clustering column) or a pgvector vector; NULL when a feature is NULL, NaN, infinite or beyond 1e150, or the vector is NULL (or zero, under cosine distance)';
+
+-- One row per cluster of a model or clustered table: JSON text {vector_type, rows: [{cluster, size, radius, centroid}]}.
+CREATE FUNCTION centroid_internal._centroids(model text, version int4, caller_path text) RETURNS text
+LANGUAGE javascript STABLE SET search_path = pg_catalog, pg_temp AS $js$ return API.centroids(model, version, caller_path); $js$;
+
+-- Keeps the caller's search_path (to name a clustered table); every name below is qualified.
+CREATE FUNCTION centroid.centroids(model text, version int4 DEFAULT NULL)
+  RETURNS TABLE (cluster int4, size int8, radius float8, centroid text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  r pg_catalog.jsonb;
+BEGIN
+  r := centroid_internal._centroids(model, version, pg_catalog.current_setting('search_path'))::pg_catalog.jsonb;
+  PERFORM centroid_internal._raise(r);
+  RETURN QUERY SELECT (e OPERATOR(pg_catalog.->>) 'cluster')::pg_catalog.int4, (e OPERATOR(pg_catalog.->>) 'size')::pg_catalog.int8,
+                      (e OPERATOR(pg_catalog.->>) 'radius')::pg_catalog.float8, e OPERATOR(pg_catalog.->>) 'centroid'
+                 FROM pg_catalog.jsonb_array_elements(r OPERATOR(pg_catalog.->) 'rows') AS e;
+END $$;
+COMMENT ON FUNCTION centroid.centroids(text, int4) IS
+  'pg_centroid: one row per cluster of the caller''s model (its latest version, or the one given) or of a clustered table: number, size, mean radius and centroid in original units, as text (a vector''s for pgvector columns, cast with ::vector; a float8[]''s otherwise)';
+
+-- The same with the centroid as the type of the second argument's (NULL::vector, NULL::float8[], ...).
+CREATE FUNCTION centroid.centroids(model text, as_type anyelement)
+  RETURNS TABLE (cluster int4, size int8, radius float8, centroid anyelement)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN QUERY EXECUTE pg_catalog.format('SELECT c.cluster, c.size, c.radius, c.centroid::%s FROM centroid.centroids($1) c', pg_catalog.pg_typeof(as_type)) USING model;
+END $$;
+COMMENT ON FUNCTION centroid.centroids(text, anyelement) IS
+  'pg_centroid: centroid.centroids with each centroid cast to the type of the second argument: centroid.centroids(''docs'', NULL::vector)';
 
 -- The query centroid.score runs, built from the model or table and the source: JSON text {sql, temporary}.
 CREATE FUNCTION centroid_internal._score_sql(model text, source text, version int4, caller_path text) RETURNS text

@@ -20,6 +20,10 @@ COMMENT ON COLUMN centroid.state.since_rows IS 'per cluster, rows labelled since
 COMMENT ON COLUMN centroid.state.as_of IS 'online policy: the newest event time seen (seconds since the epoch, or the time column''s units)';
 COMMENT ON COLUMN centroid.state.refit_reason IS 'why the last refit ran: statement, row, online (first clustering), drift, refit (centroid.refit), schedule (pg_cron)';
 
+-- Models of pgvector columns: the column's type (vector, halfvec), NULL for numeric columns.
+ALTER TABLE centroid.models ADD COLUMN vector_type text;
+COMMENT ON COLUMN centroid.models.vector_type IS 'pgvector''s type of the clustered column (vector or halfvec); NULL when numeric columns were clustered';
+
 -- Model names belong to the role that fits them: the owner joins the key, and no role can add versions to,
 -- or reserve, another role's model name.
 ALTER TABLE centroid.models DROP CONSTRAINT models_pkey;

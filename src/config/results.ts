@@ -16,8 +16,8 @@ export interface RefitResult {
   iterations: number;
   cost: number;
   duration_ms: number;
-  /** The engine that ran: js (the window read into JavaScript) or sql (passes in the SQL executor). */
-  engine: 'js' | 'sql' | null;
+  /** The engine that ran: js (the window read into JavaScript), sql (passes in the SQL executor), vector (a pgvector column's passes in SQL). */
+  engine: 'js' | 'sql' | 'vector' | null;
   /** The pending row's cluster (policy row), else null. */
   pending_label: number | null;
   /** The pending row's distance to its centroid and normalized distance (policy row), else null. */
@@ -112,7 +112,10 @@ export interface ModelFit {
   iterations: number;
   converged: boolean;
   duration_ms: number;
-  timings: { read_ms: number; fit_ms: number; renumber_ms: number; metrics_ms: number; write_ms: number };
+  /** Where the time went; a vector fit adds its phases (sample_ms, seed_ms, sample_iterations_ms, full_ms) and sample sizes. */
+  timings: { read_ms: number; fit_ms: number; renumber_ms: number; metrics_ms: number; write_ms: number } & Record<string, number>;
+  /** pgvector's type of the clustered column (vector, halfvec), or null for numeric columns. */
+  vector_type: string | null;
   centroids: number[][];
   standardization: { means: number[]; scales: number[] } | null;
   metrics: Metrics;

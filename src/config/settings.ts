@@ -327,9 +327,11 @@ function centers(raw: Record<string, unknown>, choice: CenterChoice, k: number, 
   if (!Array.isArray(v) || v.length !== k) {
     throw new SettingsError('starting_centers', `starting_centers must hold cluster_count (${k}) points, not ${Array.isArray(v) ? v.length : show(v)}`, `give exactly ${k} points`);
   }
+  // One column may be a vector column of any length (checked against its dimensions where the table is known).
+  const want = d === 1 && Array.isArray(v[0]) && (v[0] as unknown[]).length > 0 ? (v[0] as unknown[]).length : d;
   v.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length !== d) {
-      throw new SettingsError('starting_centers', `starting_centers[${i}] must have ${d} coordinates (one per clustering column), not ${Array.isArray(p) ? p.length : show(p)}`, `give each point ${d} numbers, in the order of clustering_columns`);
+    if (!Array.isArray(p) || p.length !== want) {
+      throw new SettingsError('starting_centers', `starting_centers[${i}] must have ${want} coordinates (${want === d ? 'one per clustering column' : 'as many as starting_centers[0]'}), not ${Array.isArray(p) ? p.length : show(p)}`, `give each point ${want} numbers, in the order of clustering_columns`);
     }
     p.forEach((x, j) => {
       if (typeof x !== 'number' || !Number.isFinite(x)) {

@@ -40,7 +40,7 @@ export const SPEC = {
     max: 1000,
     required: 'always',
     default: null,
-    doc: { default: '(required)', range: '1 to 1000 distinct numeric columns', meaning: 'the features clustered on (smallint, integer, bigint, real, double precision, numeric, or domains over them)' },
+    doc: { default: '(required)', range: '1 to 1000 distinct numeric columns, or one pgvector `vector(n)` / `halfvec(n)` column', meaning: 'the features clustered on (smallint, integer, bigint, real, double precision, numeric, or domains over them); or one embedding column of n dimensions, clustered with pgvector\'s distances (see Clustering embeddings)' },
   },
   clustering_algorithm: {
     type: 'enum',
@@ -58,14 +58,14 @@ export const SPEC = {
   starting_centers: {
     type: 'centers',
     default: null,
-    doc: { default: 'none', range: '`cluster_count` points of one finite number per clustering column', meaning: 'the first centers, for `center_choice` `manual` only' },
+    doc: { default: 'none', range: '`cluster_count` points of one finite number per clustering column (n numbers for a `vector(n)` column)', meaning: 'the first centers, for `center_choice` `manual` only' },
   },
   distance_type: {
     type: 'enum',
     values: ['euclidean', 'euclidian', 'manhattan', 'cosine'],
     default: 'euclidean',
     doc: {
-      range: "`euclidean` (or the paper's `euclidian`), `manhattan`, `cosine`",
+      range: "`euclidean` (or the paper's `euclidian`), `manhattan`, `cosine`; a vector column: `euclidean`, `cosine`",
       meaning: 'distance between rows and centers; `cosine` (1 - cos) clusters by direction: spherical k-means, rows and centers scaled to unit length (zero rows are invalid)',
     },
   },
@@ -198,7 +198,7 @@ export const SPEC = {
     doc: {
       range: '`true`, `false`; not on tables with row-level security',
       meaning:
-        "labels on insert from centroids written into the table's label function as constants: ~10x cheaper per row, but the centroids (and z-score parameters) become readable in the catalog (pg_proc) by every role of the database; by default they stay with the table's owner and each row costs a call into JavaScript",
+        "labels on insert from centroids written into the table's label function as constants: ~10x cheaper per row, but the centroids (and z-score parameters) become readable in the catalog (pg_proc) by every role of the database; by default they stay with the table's owner and each row costs a call into JavaScript (a vector column: a query of the table's centroid store, which only its owner may read)",
     },
   },
 } as const satisfies Record<string, KeySpec>;

@@ -12,11 +12,13 @@ import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';
 import { nearestEntry, nearestLabelEntry } from './label';
 import { checkFit, fitModel } from './batch';
-import { predictEntry, scoreEntry, takePredictError } from './predict';
+import { predictEntry, takePredictError } from './predict';
+import { centroidsEntry, predictVectorEntry, scoreEntry } from './vector-predict';
 import { chooseK } from './batch-choose';
 import { checkRowSecurity, refitWindow } from './refit';
 import { fitStatements } from './sharded';
 import { one } from './pl';
+import { dimensionsOf } from './pgvector';
 import { loadSettings, loadState } from './state';
 
 /** Throws unless the current role owns the table (or is a member of its owner, or a superuser). */
@@ -87,7 +89,7 @@ export function refit(oid: number): unknown {
     }
     const table = describe(oid);
     checkColumns(table, settings, 'insert');
-    const state = loadState(oid, settings.cluster_count, settings.clustering_columns.length);
+    const state = loadState(oid, settings.cluster_count, dimensionsOf(table, settings));
     // A refit pg_cron runs (schedule_refit) is told apart by its application_name.
     const scheduled = one<{ a: string }>(`SELECT pg_catalog.current_setting('application_name') AS a`)?.a === 'pg_cron';
     return refitWindow(table, settings, state, undefined, { reason: scheduled ? 'schedule' : 'refit', compile: true }).outcome;
@@ -120,6 +122,8 @@ export const api = {
   fitStatements: (source: string, config: unknown, centers: number[] | number[][] | null, callerPath: string) =>
     JSON.stringify(guarded(() => fitStatements(source, config, centers, callerPath))),
   predict: predictEntry,
+  predictVector: predictVectorEntry,
+  centroids: centroidsEntry,
   takePredictError,
   score: scoreEntry,
 };

@@ -5,7 +5,10 @@ import { validateConfig } from '../config/settings';
 import { fit } from '../core/fit';
 import type { Candidate, ChooseK } from '../config/results';
 import { elbow } from '../core/elbow';
-import { checkSourceColumns, readRows, releaseSource, resolveSource } from './batch-source';
+import type { Settings } from '../config/settings';
+import { checkSourceColumns, readRows, releaseSource, resolveSource, type Source } from './batch-source';
+import { vectorFeature, type VectorFeature } from './pgvector';
+import { fitVectors } from './vector-fit';
 import { FIT_SILHOUETTE_SAMPLE, metricsOf, prepare } from './batch';
 import { UserError } from './errors';
 import { now } from './pl';
@@ -27,6 +30,14 @@ export function chooseK(sourceArg: string, config: unknown, kMin: number, kMax: 
   const s = validateConfig({ ...rest, cluster_count: kMax }, 'fit');
   const source = resolveSource(sourceArg, callerPath);
   checkSourceColumns(source, s, false);
+  const feature = vectorFeature(source.table, s);
+  if (feature) {
+    try {
+      return chooseVectorK(feature, source, s, kMin, kMax, started);
+    } finally {
+      releaseSource(source);
+    }
+  }
   const route = fitRoute(source, s, null, 'centroid.choose_k');
   let candidates: Candidate[] = [];
   let rowsUsed: number;
@@ -48,6 +59,11 @@ export function chooseK(sourceArg: string, config: unknown, kMin: number, kMax: 
     rowsUsed = p.points.n;
     rowsSkipped = rows.skipped;
   }
+  return summarize(candidates, kMin, rowsUsed, rowsSkipped, started);
+}
+
+/** The recommendation from every k's figures: the highest silhouette, with the elbow of the cost curve beside it. */
+function summarize(candidates: Candidate[], kMin: number, used: number, skipped: number, started: number): ChooseK {
   let bySilhouette: number | null = null;
   let bestScore = -Infinity;
   for (const c of candidates) {
@@ -61,9 +77,24 @@ export function chooseK(sourceArg: string, config: unknown, kMin: number, kMax: 
     recommended: bySilhouette ?? byElbow ?? kMin,
     by_silhouette: bySilhouette,
     by_elbow: byElbow,
-    rows_used: rowsUsed,
-    rows_skipped: rowsSkipped,
+    rows_used: used,
+    rows_skipped: skipped,
     duration_ms: now() - started,
     candidates,
   };
+}
+
+/** choose_k of a pgvector column: a vector fit per k (nothing written), in SQL. */
+function chooseVectorK(f: VectorFeature, source: Source, s: Settings, kMin: number, kMax: number, started: number): ChooseK {
+  const candidates: Candidate[] = [];
+  let used = 0;
+  let skipped = 0;
+  for (let k = kMin; k <= kMax; k++) {
+    const done = fitVectors(f, source, null, { ...s, cluster_count: k });
+    used = done.rowsUsed;
+    skipped = done.rowsSkipped;
+    const m = done.metrics;
+    candidates.push({ k, cost: done.result.cost, silhouette: m.silhouette, davies_bouldin: m.davies_bouldin, calinski_harabasz: m.calinski_harabasz, iterations: done.result.iterations });
+  }
+  return summarize(candidates, kMin, used, skipped, started);
 }

@@ -10,7 +10,8 @@ import { featureValue } from '../core/features';
 import { geometry } from '../core/unit';
 import type { Points } from '../core/types';
 import { arrayOf, ident, integer, text } from '../sql/quote';
-import { type Column, describe, type Table, uniqueByIndex } from './catalog';
+import { checkCenterDimensions, type Column, describe, notANumber, type Table, uniqueByIndex } from './catalog';
+import { checkVectorSettings } from './pgvector';
 import { UserError } from './errors';
 import { exec, one, query, underCallerPath } from './pl';
 import { featureSql } from './window';
@@ -193,10 +194,10 @@ export function checkSourceColumns(source: Source, s: Settings, needKey: boolean
   if (needKey) need('key_column', s.key_column);
   for (const name of s.clustering_columns) {
     const c = need('clustering_columns', name);
-    if (c.kind === null) {
-      throw new UserError(`pg_centroid setting clustering_columns: column "${name}" of ${table.display} is ${c.type}, not a number`, 'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric, or domains over them)');
-    }
+    if (c.kind === null && !c.vector) throw notANumber(table, c);
   }
+  checkVectorSettings(table, s);
+  checkCenterDimensions(table, s);
 }
 
 /** SQL for the source's key as the output table's key type (as text first when the types differ, as labels always were matched). */

@@ -17,7 +17,10 @@ import { checkSourceColumns, labelAgreement, readRows, releaseSource, resolveOut
 import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
 import { matchLabels, permute } from '../core/match';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
+import type { Table } from './catalog';
+import { vectorFeature, type VectorFeature } from './pgvector';
 import { now, one } from './pl';
+import { fitVectors } from './vector-fit';
 import { forgetScorers } from './predict';
 import { fitOptions } from './refit';
 import { fitByAggregates, fitRoute } from './sharded';
@@ -113,12 +116,14 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   // Versions of one role's model are numbered one after another.
   one(`SELECT pg_catalog.pg_advisory_xact_lock(${integer(MODEL_LOCK_SPACE)}::int4, pg_catalog.hashtext(current_user::text || '/' || ${text(model)}))`);
 
+  const feature = vectorFeature(source.table, s);
+  if (feature) return fitVectorModel(model, sourceArg, s, source, output, feature, started);
   const route = fitRoute(source, s, output, 'centroid.fit');
   if (route.route === 'aggregates') {
     // A sharded source: every pass runs where the rows are, and no row is read here (src/db/sharded.ts).
     const a = fitByAggregates(source, s, output, route.layout, FIT_SILHOUETTE_SAMPLE);
     const durationMs = now() - started;
-    const { version, owner } = register(model, sourceArg, s, output?.display ?? null, a.fit, a.centers, a.scaler, a.fit.metrics, a.fit.rows_used, a.fit.rows_skipped, durationMs);
+    const { version, owner } = register(model, sourceArg, s, output?.display ?? null, a.fit, a.centers, a.scaler, a.fit.metrics, a.fit.rows_used, a.fit.rows_skipped, durationMs, null);
     releaseSource(source);
     return { model, version, owner, ...a.fit, duration_ms: durationMs };
   }
@@ -146,7 +151,7 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, renumber_ms: t2b - t2, metrics_ms: t3 - t2b, write_ms: now() - t3 };
   const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
   const durationMs = now() - started;
-  const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, p.points.n, rows.skipped, durationMs);
+  const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, centers, p.scaler, metrics, p.points.n, rows.skipped, durationMs, null);
   releaseSource(source);
   return {
     model,
@@ -161,6 +166,7 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
     converged: result.converged,
     duration_ms: durationMs,
     timings,
+    vector_type: null,
     centroids: rowsOf(centers, result.k, result.d),
     standardization: p.scaler ? { means: Array.from(p.scaler.means), scales: Array.from(p.scaler.scales) } : null,
     metrics,
@@ -182,19 +188,49 @@ function register(
   rowsUsed: number,
   rowsSkipped: number,
   durationMs: number,
+  vectorType: string | null,
 ): { version: number; owner: string } {
   const standardization = scaler ? { means: Array.from(scaler.means), scales: Array.from(scaler.scales) } : null;
   const stored = { ...s, output_table: output };
   const row = one<{ version: number; owner: string }>(
-    `INSERT INTO centroid.models (owner, model, version, source, config, centroids, standardization, cost, iterations, metrics, rows_used, rows_skipped, duration_ms)
+    `INSERT INTO centroid.models (owner, model, version, source, config, centroids, standardization, cost, iterations, metrics, rows_used, rows_skipped, duration_ms, vector_type)
      SELECT current_user, ${text(model)}, coalesce(max(m.version), 0) + 1, ${text(source)}, ${text(JSON.stringify(stored))}::jsonb,
             ${matrix(centers, result.k, centers.length / result.k)}, ${standardization ? text(JSON.stringify(standardization)) + '::jsonb' : 'NULL'},
             ${float(result.cost)}, ${integer(result.iterations)}, ${text(JSON.stringify(metrics))}::jsonb,
-            ${integer(rowsUsed)}, ${integer(rowsSkipped)}, ${float(durationMs)}
+            ${integer(rowsUsed)}, ${integer(rowsSkipped)}, ${float(durationMs)}, ${vectorType === null ? 'NULL' : text(vectorType)}
        FROM centroid.models m WHERE m.owner = current_user AND m.model = ${text(model)}
      RETURNING version, owner::text AS owner`,
   );
   return { version: Number(row?.version), owner: String(row?.owner) };
+}
+
+/** centroid.fit of a pgvector column (src/db/vector-fit.ts): the same summary and registry row as any fit. */
+function fitVectorModel(model: string, sourceArg: string, s: Settings, source: Source, output: Table | null, f: VectorFeature, started: number): ModelFit {
+  const done = fitVectors(f, source, output, s);
+  releaseSource(source);
+  const { result, metrics } = done;
+  const durationMs = now() - started;
+  const { version, owner } = register(model, sourceArg, s, output?.display ?? null, result, result.centers, null, metrics, done.rowsUsed, done.rowsSkipped, durationMs, f.type);
+  return {
+    model,
+    version,
+    owner,
+    rows_used: done.rowsUsed,
+    rows_skipped: done.rowsSkipped,
+    k: result.k,
+    algorithm: 'k-means',
+    cost: result.cost,
+    iterations: result.iterations,
+    converged: result.converged,
+    duration_ms: durationMs,
+    timings: done.timings as ModelFit['timings'],
+    vector_type: f.type,
+    centroids: rowsOf(result.centers, result.k, result.d),
+    standardization: null,
+    metrics,
+    output_table: output?.display ?? null,
+    labels_changed: done.changed,
+  };
 }
 
 /** Refuses a fit whose algorithm cannot take the source's rows (k-medoids' limit), before reading them. */

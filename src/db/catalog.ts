@@ -4,6 +4,7 @@
 import type { Settings } from '../config/settings';
 import { arrayOf, ident, integer, qualified, text } from '../sql/quote';
 import { UserError } from './errors';
+import { checkVectorSettings, hasVectorColumn } from './pgvector';
 import { one, query } from './pl';
 
 /** How a column's values become float8: integers always fit; numeric may hold values float8 cannot. */
@@ -22,6 +23,8 @@ export interface Column {
   base: string;
   /** True when the type has an equality operator (a default btree or hash operator class). */
   equality: boolean;
+  /** pgvector's vector or halfvec (or a domain over one): its dimensions (null when undeclared) and pgvector's schema. */
+  vector: { type: 'vector' | 'halfvec'; dims: number | null; schema: string } | null;
 }
 
 /** A table as pg_centroid sees it. */
@@ -84,8 +87,15 @@ export function describe(oid: number): Table {
   );
   if (!rel) throw new UserError(`pg_centroid: table with oid ${oid} does not exist`, 'it may have been dropped');
   const columns = new Map<string, Column>();
-  for (const c of query<{ name: string; type: string; base: string; equality: boolean }>(
+  for (const c of query<{ name: string; type: string; base: string; equality: boolean; vschema: string | null; typmod: number }>(
     `SELECT a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, bt.typname::text AS base,
+            -- pgvector's types: the schema of the extension that owns the base type, and the declared dimensions.
+            (SELECT n.nspname::text FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_extension e ON e.oid = dep.refobjid
+               JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+              WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dep.objid = bt.oid AND dep.deptype = 'e'
+                AND dep.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND e.extname = 'vector'
+                AND bt.typname IN ('vector', 'halfvec')) AS vschema,
+            CASE WHEN a.atttypmod > 0 THEN a.atttypmod ELSE (SELECT t.typtypmod FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid) END AS typmod,
             EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
                      WHERE oc.opcdefault AND am.amname IN ('btree', 'hash')
                        AND (oc.opcintype IN (bt.oid,
@@ -102,7 +112,8 @@ export function describe(oid: number): Table {
       WHERE a.attrelid = ${integer(oid)}::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
   )) {
     const kind = BASE_KINDS[c.base] ?? null;
-    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', base: c.base, equality: c.equality });
+    const vector = c.vschema === null ? null : { type: c.base as 'vector' | 'halfvec', dims: Number(c.typmod) > 0 ? Number(c.typmod) : null, schema: c.vschema };
+    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', base: c.base, equality: c.equality, vector });
   }
   return {
     oid,
@@ -151,13 +162,10 @@ export function checkColumns(table: Table, s: Settings, usage: 'insert' | 'fit')
   }
   for (const column of s.clustering_columns) {
     const c = need('clustering_columns', column);
-    if (c.kind === null) {
-      throw new UserError(
-        `pg_centroid setting clustering_columns: column "${column}" of ${table.display} is ${c.type}, not a number`,
-        'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric, or domains over them)',
-      );
-    }
+    if (c.kind === null && !c.vector) throw notANumber(table, c);
   }
+  checkVectorSettings(table, s);
+  checkCenterDimensions(table, s);
   if (s.cluster_number_column !== null) {
     const c = need('cluster_number_column', s.cluster_number_column);
     if (!c.integer) {
@@ -185,6 +193,25 @@ export function checkColumns(table: Table, s: Settings, usage: 'insert' | 'fit')
       throw new UserError(`pg_centroid setting anomaly_column: column "${c.name}" of ${table.display} is ${c.type}, not boolean`, `ALTER TABLE ${table.sql} ALTER COLUMN ${ident(c.name)} TYPE boolean USING ${ident(c.name)}::boolean`);
     }
   }
+}
+
+/** The error for a clustering column that is neither a number nor a pgvector vector. */
+export function notANumber(table: Table, c: Column): UserError {
+  return new UserError(
+    `pg_centroid setting clustering_columns: column "${c.name}" of ${table.display} is ${c.type}, not a number`,
+    'cluster on numeric columns (smallint, integer, bigint, real, double precision, numeric, or domains over them), or on one vector(n) or halfvec(n) column of pgvector',
+  );
+}
+
+/** Refuses starting centers of another length than the rows (numeric columns: one number per column). */
+export function checkCenterDimensions(table: Table, s: Settings): void {
+  if (!s.starting_centers || hasVectorColumn(table, s)) return;
+  const d = s.clustering_columns.length;
+  s.starting_centers.forEach((p, i) => {
+    if (p.length !== d) {
+      throw new UserError(`pg_centroid setting starting_centers: starting_centers[${i}] must have ${d} coordinates (one per clustering column), not ${p.length}`, `give each point ${d} numbers, in the order of clustering_columns`);
+    }
+  });
 }
 
 /** True when a column holds points in time (timestamp, timestamptz, date): half_life is then an interval. */

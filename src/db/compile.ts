@@ -6,10 +6,12 @@
 
 import { validateConfig, type Settings } from '../config/settings';
 import { arrayOf, ident, integer, qualified, text } from '../sql/quote';
-import { functionSource, hookFunctionSql, labelFunctionSql, type HookSpec, type LabelSpec, type NumberKind } from '../sql/trigger';
+import { functionSource, hookFunctionSql, labelFunctionSql, storeValues, type HookSpec, type LabelSpec, type NumberKind } from '../sql/trigger';
+import { vectorType } from '../sql/vector';
 import { checkColumns, describe, orderColumn, type Table } from './catalog';
 import { exec, one, query } from './pl';
 import { loadState } from './state';
+import { dimensionsOf, vectorFeature, type VectorFeature } from './pgvector';
 
 /** The companion triggers pg_centroid puts on a clustered table (the user's own centroid.cluster_on_insert aside). */
 const TRIGGERS = ['centroid_label', 'centroid_before_insert', 'centroid_after_insert', 'centroid_truncate'] as const;
@@ -166,9 +168,57 @@ function removeAll(table: Table | null, triggers: Existing[]): void {
   for (const t of triggers) {
     const own = ownFunction(t.fn);
     if (!own) continue;
+    if (t.name === 'centroid_label') dropStore(storeName(own.name));
     if (table) exec(`DROP TRIGGER ${ident(t.name)} ON ${table.sql}`);
     if (!one(`SELECT 1 FROM pg_catalog.pg_trigger WHERE tgfoid = ${integer(t.fn)}::oid`)) exec(`DROP FUNCTION ${own.name}()`);
   }
+}
+
+/** The centroid store of a label function (centroid_internal.label_N -> centroid_internal.centroids_N): named after the
+ * function, not the table's oid, so that a restored database keeps the pair the dump holds. */
+function storeName(labelFunction: string): string {
+  const bare = labelFunction.slice(labelFunction.lastIndexOf('.') + 1).replace(/^"|"$/g, '').replace(/""/g, '"');
+  return qualified('centroid_internal', bare.replace(/^label_/, 'centroids_'));
+}
+
+/**
+ * A store's dimensions, and whether it is as it should be: readable by the table's owner and by no other role than
+ * the store's own owner (the extension's); null when it does not exist.
+ */
+function storeOf(store: string, owner: string): { dims: number; private: boolean } | null {
+  const row = one<{ dims: number; private: boolean }>(
+    `SELECT a.atttypmod AS dims,
+            pg_catalog.has_table_privilege(${text(owner)}, c.oid, 'SELECT')
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner))) x
+                               WHERE x.grantee <> c.relowner AND x.grantee <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = ${text(owner)})) AS private
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'centroid'
+      WHERE c.oid = pg_catalog.to_regclass(${text(store)})`,
+  );
+  return row ? { dims: Number(row.dims), private: row.private === true } : null;
+}
+
+/** Drops a vector table's centroid store, if it has one. */
+function dropStore(store: string): void {
+  if (one(`SELECT 1 FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass(${text(store)})`)) exec(`DROP TABLE ${store}`);
+}
+
+/**
+ * Writes a vector table's centroids into its store: a table of centroid_internal, owned by the extension's owner, that
+ * only the table's owner may read (its label function runs as the owner); made (again) when missing, of other
+ * dimensions, or readable by any other role; rewritten in place, so concurrent inserts keep reading the last one.
+ */
+function writeStore(store: string, f: VectorFeature, owner: string, model: LabelSpec['model']): void {
+  const found = storeOf(store, owner);
+  const fit = found !== null && found.dims === f.dims && found.private;
+  if (found && !fit) exec(`DROP TABLE ${store}`);
+  if (!fit) {
+    exec(`CREATE TABLE ${store} (cluster int4 PRIMARY KEY, factor float8 NOT NULL, tie float8 NOT NULL, centroid ${vectorType(f)}(${String(Math.trunc(f.dims))}) NOT NULL, anomaly_limit float8)`);
+    exec(`COMMENT ON TABLE ${store} IS ${text('pg_centroid: the centroids of a table clustered on a vector column, read by its label function (only its owner may read them)')}`);
+    exec(`REVOKE ALL ON ${store} FROM PUBLIC`);
+    exec(`GRANT SELECT ON ${store} TO ${ident(owner)}`);
+  }
+  exec(`DELETE FROM ${store}`);
+  if (model) exec(`INSERT INTO ${store} (cluster, factor, tie, centroid, anomaly_limit) VALUES ${storeValues(f, model)}`);
 }
 
 /** centroid_internal._compile(table): brings the table's generated functions and triggers in line with its settings and state. */
@@ -202,17 +252,23 @@ export function compile(oid: number): null {
     invalidRows: s?.invalid_rows ?? 'skip',
     model: null,
     broken,
+    vector: null,
   };
-  if (s && labelSpec.mode === 'inline') {
-    const state = loadState(oid, s.cluster_count, s.clustering_columns.length);
+  const feature = s ? vectorFeature(table, s) : null;
+  if (feature) labelSpec.vector = { ...feature, store: storeName(label) };
+  if (s && (labelSpec.mode === 'inline' || feature)) {
+    const state = loadState(oid, s.cluster_count, dimensionsOf(table, s));
     // The centers in the working space (standardized when the settings say so), as the features are computed.
     if (state) {
       labelSpec.model = { centers: state.centers, k: state.k, d: state.d, distance: s.distance_type, scaler: state.scaler, rms: state.rms, threshold: state.threshold };
     }
   }
+  // A vector table's hidden centroids live in its store (created before the label function that reads it).
+  if (feature && labelSpec.mode === 'hidden') writeStore(storeName(label), feature, table.owner, labelSpec.model);
+  else dropStore(storeName(label));
   install(labelFunctionSql(labelSpec), labelOwn, table.owner);
   if (s) {
-    const hookSpec: HookSpec = { name: hook, policy: s.refit, columns: columnsOf(table, s), clusterColumn: s.cluster_number_column as string, time: timeOf(table, s) };
+    const hookSpec: HookSpec = { name: hook, policy: s.refit, columns: columnsOf(table, s), clusterColumn: s.cluster_number_column as string, time: timeOf(table, s), vector: feature ? { column: feature.column } : null };
     install(hookFunctionSql(hookSpec), hookOwn, table.owner);
   }
 

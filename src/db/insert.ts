@@ -19,6 +19,7 @@ import { integer } from '../sql/quote';
 import { checkColumns, describe, halfLifeUnits, tableOf, type Table } from './catalog';
 import { compileTable, inlineLabels } from './compile';
 import { UserError } from './errors';
+import { dimensionsOf } from './pgvector';
 import { exec } from './pl';
 import { lockTable, refitWindow } from './refit';
 import { loadSettings, loadState, saveOnline, type Since, type State } from './state';
@@ -46,7 +47,7 @@ function load(oid: number): { table: Table; settings: Settings; state: State | n
   if (!settings) return null;
   const table = describe(oid);
   checkColumns(table, settings, 'insert');
-  return { table, settings, state: loadState(oid, settings.cluster_count, settings.clustering_columns.length) };
+  return { table, settings, state: loadState(oid, settings.cluster_count, dimensionsOf(table, settings)) };
 }
 
 /** The hook function's events. */

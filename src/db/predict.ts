@@ -4,12 +4,13 @@
 
 import { nearest } from '../core/assign';
 import { featureValue, FEATURE_MAX, FEATURE_ZERO } from '../core/features';
-import { standardize, type Scaler } from '../core/standardize';
+import { standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { DistanceType } from '../core/types';
 import { geometry, normalizeRows } from '../core/unit';
 import { validateConfig } from '../config/settings';
 import { float, ident, integer, text } from '../sql/quote';
-import type { Column } from './catalog';
+import { type Column, describe } from './catalog';
+import { dimensionsOf, vectorFeature } from './pgvector';
 import { checkSourceColumns, resolveSource, type Source } from './batch-source';
 import { guarded, isError, UserError, type ErrorResult } from './errors';
 import { one, underCallerPath } from './pl';
@@ -32,6 +33,13 @@ export interface Scorer {
   threshold: number | null;
   columns: string[];
   key: string;
+  /** pgvector's type of the clustered column (vector, halfvec), or null for numeric columns. */
+  vectorType: 'vector' | 'halfvec' | null;
+  /** Centers in original units (as stored and shown: centroid.centroids). */
+  original: Float64Array;
+  /** Rows per cluster and mean distance of each cluster's rows to its center, as fitted (or at the last refit). */
+  sizes: number[] | null;
+  radii: number[] | null;
 }
 
 /** A model row as stored. */
@@ -41,9 +49,10 @@ interface ModelRow {
   centroids: number[];
   standardization: { means: number[]; scales: number[] } | null;
   config: unknown;
-  metrics: { rms_radii?: number[]; anomaly_threshold?: number | null } | null;
+  metrics: { rms_radii?: number[]; anomaly_threshold?: number | null; cluster_sizes?: number[]; radii?: number[] } | null;
   d: number;
   owners: string[];
+  vector_type: string | null;
 }
 
 /** The scaler as stored, or null. */
@@ -59,7 +68,7 @@ function scalerOf(z: { means: number[]; scales: number[] } | null): Scaler | nul
 export function resolveScorer(name: string, version: number | null, callerPath: string): Scorer {
   if (typeof name !== 'string' || name.trim() === '') throw new UserError('pg_centroid: model name is empty', "name a model fitted with centroid.fit, or a clustered table, e.g. 'customer_segments'");
   const row = one<ModelRow>(
-    `SELECT m.owner::text AS owner, m.version, m.centroids, m.standardization, m.config, m.metrics, pg_catalog.array_length(m.centroids, 2) AS d,
+    `SELECT m.owner::text AS owner, m.version, m.centroids, m.standardization, m.config, m.metrics, pg_catalog.array_length(m.centroids, 2) AS d, m.vector_type,
             (SELECT pg_catalog.array_agg(DISTINCT o.owner::text) FROM centroid.models o WHERE o.model = ${text(name)}) AS owners
        FROM centroid.models m
       WHERE m.model = ${text(name)}${version === null ? '' : ` AND m.version = ${integer(version)}`}
@@ -89,12 +98,18 @@ export function resolveScorer(name: string, version: number | null, callerPath: 
       threshold: row.metrics?.anomaly_threshold ?? null,
       columns: s.clustering_columns,
       key: s.key_column,
+      vectorType: row.vector_type === 'vector' || row.vector_type === 'halfvec' ? row.vector_type : null,
+      original: raw,
+      sizes: Array.isArray(row.metrics?.cluster_sizes) ? row.metrics.cluster_sizes : null,
+      radii: Array.isArray(row.metrics?.radii) ? row.metrics.radii : null,
     };
   }
   if (version !== null) throw new UserError(`pg_centroid: model "${name}" has no version ${version}`, `list its versions: SELECT version, created_at FROM centroid.models WHERE model = ${text(name)}`);
   const oid = underCallerPath(callerPath, () => one<{ oid: bigint | number | null }>(`SELECT pg_catalog.to_regclass(${text(name)})::pg_catalog.oid::pg_catalog.int8 AS oid`)?.oid);
   const settings = oid === null || oid === undefined ? null : loadSettings(Number(oid));
-  const state = settings ? loadState(Number(oid), settings.cluster_count, settings.clustering_columns.length) : null;
+  const table = settings ? describe(Number(oid)) : null;
+  const feature = table && settings ? vectorFeature(table, settings) : null;
+  const state = settings && table ? loadState(Number(oid), settings.cluster_count, dimensionsOf(table, settings)) : null;
   if (!settings || !state) {
     throw new UserError(
       `pg_centroid: "${name}" is neither a model of yours nor a clustered table of yours with centroids`,
@@ -114,7 +129,16 @@ export function resolveScorer(name: string, version: number | null, callerPath: 
     threshold: state.threshold,
     columns: settings.clustering_columns,
     key: settings.key_column,
+    vectorType: feature?.type ?? null,
+    original: state.scaler ? unstandardize(state.centers, state.scaler) : state.centers,
+    ...storedFacts(Number(oid)),
   };
+}
+
+/** A clustered table's cluster sizes and mean radii at its last refit. */
+function storedFacts(oid: number): { sizes: number[] | null; radii: number[] | null } {
+  const row = one<{ sizes: number[] | null; radii: number[] | null }>(`SELECT sizes, radii FROM centroid.state WHERE table_name = ${integer(oid)}::oid::regclass`);
+  return { sizes: row?.sizes?.map(Number) ?? null, radii: row?.radii?.map(Number) ?? null };
 }
 
 /** The scorer of the current statement, by name and version (one lookup per statement, not per row). */
@@ -125,15 +149,23 @@ export function forgetScorers(): void {
   cache.clear();
 }
 
-/** centroid.predict(model, features): the nearest cluster, or null for invalid features. */
-export function predictLabel(name: string, features: (number | null)[] | null, version: number | null, stamp: number, callerPath: string): number | null {
+/** The scorer of a name for the current statement (looked up once per statement). */
+export function statementScorer(name: string, version: number | null, stamp: number, callerPath: string): Scorer {
   const id = `${name}\u0000${version ?? ''}\u0000${callerPath}`;
   let hit = cache.get(id);
   if (!hit || hit.stamp !== stamp) {
     hit = { stamp, scorer: resolveScorer(name, version, callerPath) };
     cache.set(id, hit);
   }
-  const m = hit.scorer;
+  return hit.scorer;
+}
+
+/** centroid.predict(model, features): the nearest cluster, or null for invalid features. */
+export function predictLabel(name: string, features: (number | null)[] | null, version: number | null, stamp: number, callerPath: string): number | null {
+  const m = statementScorer(name, version, stamp, callerPath);
+  if (m.vectorType !== null) {
+    throw new UserError(`pg_centroid: ${m.kind === 'model' ? 'model' : 'table'} "${name}" clusters vectors (${m.vectorType}(${m.d})), not arrays of numbers`, `pass a vector: centroid.predict(${text(name)}, '[...]'::vector), or ${m.columns[0] ?? 'the column'}`);
+  }
   if (!Array.isArray(features) || features.length !== m.d) {
     throw new UserError(`pg_centroid: ${m.kind === 'model' ? 'model' : 'table'} "${name}" expects ${m.d} features, not ${Array.isArray(features) ? features.length : 0}`, `pass one number per clustering column, in the order of clustering_columns (${m.columns.join(', ')}): ARRAY[${m.columns.join(', ')}]`);
   }
@@ -150,14 +182,19 @@ export function predictLabel(name: string, features: (number | null)[] | null, v
 
 let predictError: ErrorResult | null = null;
 
-/** predictLabel for the SQL wrapper: -1 after a user error, which takePredictError then returns. */
-export function predictEntry(name: string, features: (number | null)[] | null, version: number | null, stamp: number, callerPath: string): number | null {
-  const r = guarded(() => predictLabel(name, features, version, stamp, callerPath));
+/** A prediction for the SQL wrapper: -1 after a user error, which takePredictError then returns. */
+export function predictGuarded(fn: () => number | null): number | null {
+  const r = guarded(fn);
   if (isError(r)) {
     predictError = r;
     return -1;
   }
   return r;
+}
+
+/** predictLabel for the SQL wrapper (see predictGuarded). */
+export function predictEntry(name: string, features: (number | null)[] | null, version: number | null, stamp: number, callerPath: string): number | null {
+  return predictGuarded(() => predictLabel(name, features, version, stamp, callerPath));
 }
 
 /** The user error of the last predictEntry that returned -1 (once). */
@@ -221,14 +258,7 @@ export function scoreSql(m: Scorer, source: Source): string {
     FROM (SELECT ${ident(m.key)}, ${features.join(', ')} FROM ${source.sql}) f WHERE NOT coalesce(${valid}, false)`;
 }
 
-/** centroid.score(model_or_table, source, version): the query to run (the source left resolved for it), as JSON text. */
-export function scoreEntry(name: string, sourceArg: string, version: number | null, callerPath: string): string {
-  return JSON.stringify(
-    guarded(() => {
-      const m = resolveScorer(name, version, callerPath);
-      const source = resolveSource(sourceArg, callerPath);
-      checkSourceColumns(source, validateConfig({ key_column: m.key, clustering_columns: m.columns, cluster_count: m.k }, 'fit'), true);
-      return { sql: scoreSql(m, source), temporary: source.kind === null };
-    }),
-  );
+/** Checks that a source has the scorer's key and numeric columns. */
+export function checkScoreSource(m: Scorer, source: Source): void {
+  checkSourceColumns(source, validateConfig({ key_column: m.key, clustering_columns: m.columns, cluster_count: m.k }, 'fit'), true);
 }

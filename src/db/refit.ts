@@ -23,6 +23,8 @@ import { compileTable, inlineLabels } from './compile';
 import { now, one } from './pl';
 import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
 import { noneSince, type RefitReason, saveRefit, type State } from './state';
+import { vectorFeature } from './pgvector';
+import { refitVectors } from './vector-refit';
 import { halfLifeWeight, readWindow, writeLabels } from './window';
 
 /** Windows of more rows than this run in the SQL engine (when the settings allow it). */
@@ -176,10 +178,16 @@ export function refitWindow(
   const x = pending ? Float64Array.from(pending, (v) => featureValue(v) ?? 0) : undefined;
   // Cosine: the pending row on the unit sphere too (the label function refused a zero row).
   if (x && s.distance_type === 'cosine') normalizeRows(x, 1, x.length);
-  const result = chooseEngine(table, s) === 'sql' ? refitInSql(table, s, state, started, options.reason, x) : refitInJs(table, s, state, started, options.reason, x);
-  // The label function labels the next rows with the new centroids (policy row compiles once, after its statement);
-  // hidden labels read them from the state, so only inline ones need the function written again.
-  if (result.state !== state && options.compile && inlineLabels(table, s)) compileTable(table.oid);
+  const vector = vectorFeature(table, s);
+  const result = vector
+    ? refitVectors(table, s, vector, state, started, options.reason, x)
+    : chooseEngine(table, s) === 'sql'
+      ? refitInSql(table, s, state, started, options.reason, x)
+      : refitInJs(table, s, state, started, options.reason, x);
+  // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
+  // Hidden numeric labels read them from the state, so only inline ones need the function written again; a vector
+  // table's label function reads its centroid store, which only _compile writes.
+  if (result.state !== state && options.compile && (vector || inlineLabels(table, s))) compileTable(table.oid);
   return result;
 }
 

@@ -335,6 +335,7 @@ export function fitByAggregates(source: Source, s: Settings, output: Table | nul
     centers: original,
     scaler: p.scaler,
     fit: {
+      vector_type: null,
       rows_used: p.n,
       rows_skipped: p.total - p.n,
       k,

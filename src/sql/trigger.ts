@@ -13,6 +13,7 @@
 import { FEATURE_MAX, FEATURE_ZERO } from '../core/features';
 import type { DistanceType } from '../core/types';
 import { ident, text } from './quote';
+import { keyFactor, keyLabel, keySquared, keyTie, nearestKey, type Pgvector, pv, rowVector, type VectorType, vectorType } from './vector';
 
 /** How a column's values become float8 (see src/db/catalog.ts). */
 export type NumberKind = 'integer' | 'float' | 'numeric';
@@ -53,6 +54,12 @@ export interface LabelSpec {
   model: LabelModel | null;
   /** When the settings no longer fit the table: every insert raises this (the label function does nothing else). */
   broken: { message: string; hint: string } | null;
+  /**
+   * A pgvector column (the one clustering column): rows are labelled by pgvector's distances, from the centroids
+   * written in as constants (inline) or read from the table's centroid store, a table of centroid_internal that only
+   * the table's owner may read (hidden). Null for numeric columns.
+   */
+  vector: (Pgvector & { column: string; type: VectorType; dims: number; store: string }) | null;
 }
 
 /** The dollar-quote tag of generated bodies. */
@@ -174,6 +181,7 @@ function nearestStatements(spec: LabelSpec, model: LabelModel): string[] {
 
 /** CREATE OR REPLACE FUNCTION for a table's label function. */
 export function labelFunctionSql(spec: LabelSpec): string {
+  if (spec.vector && !spec.broken) return vectorLabelFunctionSql(spec, spec.vector);
   const d = spec.columns.length;
   const declare = [...Array.from({ length: d }, (_, j) => `x${j} pg_catalog.float8;`), 'b pg_catalog.float8;', 's pg_catalog.float8;', 't pg_catalog.float8;', 'dd pg_catalog.float8;', 'l pg_catalog.int4;', 'r pg_catalog.float8[];'];
   const body: string[] = [];
@@ -225,6 +233,84 @@ export function labelFunctionSql(spec: LabelSpec): string {
   return wrap(spec.name, security, declare, body);
 }
 
+/** The anomaly limit of each cluster (threshold x its RMS radius), or null when the model has none. */
+function anomalyLimits(model: LabelModel | null): Float64Array | null {
+  if (!model || model.rms === null || model.threshold === null) return null;
+  return Float64Array.from(model.rms, (r) => anomalyLimit(model.threshold as number, r));
+}
+
+/** The label function of a table clustered on a pgvector column (see LabelSpec.vector). */
+function vectorLabelFunctionSql(spec: LabelSpec, v: NonNullable<LabelSpec['vector']>): string {
+  const unit = spec.unit;
+  const column = `NEW.${ident(v.column)}`;
+  const row = rowVector(v, column, v.type, unit);
+  const declare = [`x ${vectorType(v)};`, 'm pg_catalog.float8;', 'l pg_catalog.int4;', 'dd pg_catalog.float8;', 't pg_catalog.float8;', 'r pg_catalog.float8[];'];
+  const body: string[] = [];
+  // An UPDATE that leaves the vector as it was (the refits' own label writes among them) keeps its label.
+  const same = `(${column} OPERATOR(${ident(v.schema)}.=) OLD.${ident(v.column)} OR (${column} IS NULL AND OLD.${ident(v.column)} IS NULL))`;
+  body.push(`IF ${op('TG_OP', '=', "'UPDATE'")} THEN IF coalesce(${same}, false) THEN RETURN NEW; END IF; END IF;`);
+  const refuse =
+    spec.invalidRows === 'skip'
+      ? `${nullStatements(spec)} RETURN NEW;`
+      : `RAISE EXCEPTION USING MESSAGE = ${text(`pg_centroid: a row of ${spec.table} has a NULL${unit ? ', zero' : ''} or too long (1e18 or more) vector in ${v.column}`)},
+      HINT = ${text(`fix the row, or set "invalid_rows": "skip" in centroid.settings to keep such rows with a NULL ${spec.clusterColumn}`)}, ERRCODE = '22P02';`;
+  body.push(`IF NOT coalesce(${row.valid}, false) THEN ${refuse} END IF;`);
+  const cluster = `NEW.${ident(spec.clusterColumn)}`;
+  const sets = [`${cluster} := r[1]::pg_catalog.int4;`];
+  if (spec.distanceColumn !== null) sets.push(`NEW.${ident(spec.distanceColumn)} := r[2];`);
+  if (spec.anomalyColumn !== null) {
+    sets.push(`NEW.${ident(spec.anomalyColumn)} := CASE WHEN ${op('r[3]', '=', `'NaN'::pg_catalog.float8`)} THEN NULL ELSE ${op('r[3]', '=', float8(1))} END;`);
+  }
+  if (spec.policy === 'row') {
+    // The paper's policy: an inserted row is clustered with the window (its vector handed over as numbers).
+    body.push(`IF ${op('TG_OP', '=', "'INSERT'")} THEN r := centroid_internal._label(TG_RELID, ${column}::pg_catalog.float4[]::pg_catalog.float8[]); ${sets.join(' ')} RETURN NEW; END IF;`);
+  }
+  body.push(`x := ${row.vector};`);
+  const limits = spec.anomalyColumn !== null ? anomalyLimits(spec.model) : null;
+  if (spec.mode === 'inline') {
+    if (!spec.model) {
+      body.push(nullStatements(spec), 'RETURN NEW;');
+      return wrap(spec.name, spec.policy === 'row' ? ' SECURITY DEFINER SET search_path = pg_catalog, pg_temp' : '', declare, body);
+    }
+    body.push(`m := ${nearestKey(v, 'x', spec.model.centers, spec.model.k, spec.model.d)};`);
+  } else {
+    // The nearest centroid of the store, by the same key as every pass computes (factor and tie stored per cluster).
+    body.push(`SELECT pg_catalog.min(${op(op(`${pv(v, 'vector_l2_squared_distance')}(c.centroid, x)`, '*', 'c.factor'), '+', 'c.tie')}) INTO m FROM ${v.store} c;`);
+    body.push(`IF m IS NULL THEN ${nullStatements(spec)} RETURN NEW; END IF;`);
+  }
+  body.push(`l := ${keyLabel('m')};`, `${cluster} := l;`);
+  if (spec.distanceColumn !== null || spec.anomalyColumn !== null) {
+    body.push(`dd := ${unit ? op(keySquared('m'), '/', float8(2)) : `pg_catalog.sqrt(${keySquared('m')})`};`);
+    if (spec.distanceColumn !== null) body.push(`NEW.${ident(spec.distanceColumn)} := dd;`);
+    if (spec.anomalyColumn !== null) {
+      if (spec.mode === 'hidden') body.push(`SELECT c.anomaly_limit INTO t FROM ${v.store} c WHERE ${op('c.cluster', '=', 'l')};`);
+      else if (limits) body.push(`t := (${`ARRAY[${Array.from(limits, float8).join(', ')}]::pg_catalog.float8[]`})[${op('l', '+', '1')}];`);
+      else body.push('t := NULL;');
+      body.push(`NEW.${ident(spec.anomalyColumn)} := ${op('dd', '>', 't')};`);
+    }
+  }
+  body.push('RETURN NEW;');
+  // Hidden centroids are read from the store, which only the owner may read; the row policy calls into JavaScript.
+  const security = spec.policy === 'row' || spec.mode === 'hidden' ? ' SECURITY DEFINER SET search_path = pg_catalog, pg_temp' : '';
+  return wrap(spec.name, security, declare, body);
+}
+
+/** The rows of a vector table's centroid store: cluster, key factor and tie, centroid, anomaly limit (SQL VALUES). */
+export function storeValues(p: Pgvector, model: LabelModel): string {
+  const limits = anomalyLimits(model);
+  const rows: string[] = [];
+  for (let c = 0; c < model.k; c++) {
+    const limit = limits ? float8(limits[c] as number) : 'NULL::pg_catalog.float8';
+    rows.push(`(${c}, ${float8(keyFactor(c))}, ${float8(keyTie(c))}, ${vectorLiteralOf(p, model.centers, c * model.d, model.d)}, ${limit})`);
+  }
+  return rows.join(', ');
+}
+
+/** A vector literal (see src/sql/vector.ts). */
+function vectorLiteralOf(p: Pgvector, values: Float64Array, offset: number, d: number): string {
+  return `'[${new Float32Array(values.subarray(offset, offset + d)).join(',')}]'::${vectorType(p)}`;
+}
+
 /** What a table's hook function is generated from. */
 export interface HookSpec {
   name: string;
@@ -233,6 +319,8 @@ export interface HookSpec {
   clusterColumn: string;
   /** The column whose values weigh online moves by event time, and how it becomes seconds; null without one. */
   time: { name: string; kind: 'timestamp' | 'number' } | null;
+  /** A pgvector column: the online policy hands its rows over as arrays of numbers. */
+  vector: { column: string } | null;
 }
 
 /** CREATE OR REPLACE FUNCTION for a table's hook function (statement triggers). */
@@ -243,7 +331,9 @@ export function hookFunctionSql(spec: HookSpec): string {
   ];
   const declare = ['labels pg_catalog.int4[];', 'features pg_catalog.float8[];', 'times pg_catalog.float8[];'];
   if (spec.policy === 'online') {
-    const features = spec.columns.map((c) => asFloat8(c, `n.${ident(c.name)}`)).join(', ');
+    const features = spec.vector
+      ? `n.${ident(spec.vector.column)}::pg_catalog.float4[]::pg_catalog.float8[]`
+      : `ARRAY[${spec.columns.map((c) => asFloat8(c, `n.${ident(c.name)}`)).join(', ')}]`;
     const time = spec.time
       ? spec.time.kind === 'timestamp'
         ? `pg_catalog.date_part('epoch', n.${ident(spec.time.name)})`
@@ -252,7 +342,7 @@ export function hookFunctionSql(spec: HookSpec): string {
     // The transition table holds the rows the statement really inserted (not those ON CONFLICT skipped or a later
     // trigger dropped), with the cluster numbers they got, in the order they were inserted.
     body.push(
-      `SELECT pg_catalog.array_agg(n.${ident(spec.clusterColumn)}), pg_catalog.array_agg(ARRAY[${features}]), pg_catalog.array_agg(${time})
+      `SELECT pg_catalog.array_agg(n.${ident(spec.clusterColumn)}), pg_catalog.array_agg(${features}), pg_catalog.array_agg(${time})
          INTO labels, features, times FROM centroid_new_rows n WHERE n.${ident(spec.clusterColumn)} IS NOT NULL;`,
       'PERFORM centroid_internal._run_online(TG_RELID, labels, features, times);',
     );

@@ -29,7 +29,7 @@ describe('bench options', () => {
     expect(() => parse('--repeat', '0')).toThrow('--repeat is "0", expected an integer from 1 to 100');
     expect(() => parse('--repeat', '2.5')).toThrow(UsageError);
     expect(() => parse('--repeat', 'three')).toThrow(UsageError);
-    expect(() => parse('--only', '9')).toThrow('--only names "9", which is no row');
+    expect(() => parse('--only', '14')).toThrow('--only names "14", which is no row');
     expect(() => parse('--only', 'articles')).toThrow(UsageError);
     expect(() => parse('--quick=yes')).toThrow(UsageError);
   });
@@ -42,6 +42,6 @@ describe('bench options', () => {
     expect(bad.stdout).toBe('');
     const help = spawnSync('npx', ['tsx', 'bench/run.ts', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('rows: 1 article, 2 bulk, 3 row, 4 online, 5 cold-fit, 6 ml-kmeans, 7 scaling');
+    expect(help.stdout).toContain('rows: 1 article, 2 bulk, 3 row, 4 online, 5 cold-fit, 6 ml-kmeans, 7 scaling, 8 anomaly-columns, 9 score, 10 vector-fit, 11 vector-inertia, 12 vector-insert, 13 vector-digits');
   });
 });

@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerShapes, pointShapes } from '../../bench/data';
+import { anomalyColumns } from '../../bench/cases/anomaly-columns';
+import { score } from '../../bench/cases/score';
+import { customerShapes, embeddingShapes, pointShapes } from '../../bench/data';
 
 let out: string;
 let results: string;
@@ -19,11 +21,11 @@ beforeAll(() => {
     encoding: 'utf8',
     env: { ...process.env, DATABASE_URL: process.env.PG_CENTROID_TEST_URL ?? process.env.DATABASE_URL },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 240_000,
+    timeout: 420_000,
   });
   results = readFileSync(join(out, 'RESULTS.md'), 'utf8');
   svg = readFileSync(join(out, 'window-scaling.svg'), 'utf8');
-}, 300_000);
+}, 480_000);
 
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -43,14 +45,15 @@ function tableRows(md: string, heading?: string): string[][] {
 }
 
 describe('npm run bench --quick', () => {
-  it("writes a table with issue 15's six targets and the scaling row, each judged by its worst shape", () => {
+  it("writes a table with issue 15's six targets, the scaling row, issue 14's two rows and issue 13's four vector rows, each judged by its worst shape", () => {
     expect(results).toContain('| # | what | target | measured (worst shape) | ratio (worst shape) | met |');
     const rows = tableRows(results);
-    expect(rows.map((r) => Number(r[0]))).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(rows.map((r) => r[2])).toEqual(['>= 1.5x faster, cost within 0.1%', '<= 2x', '<= 1.1 us', '<= 2x', '>= 1.5x faster', '>= 5x faster', 'linear']);
+    expect(rows.map((r) => Number(r[0]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(rows.map((r) => r[2])).toEqual(['>= 1.5x faster, cost within 0.1%', '<= 2x', '<= 1.1 us', '<= 2x', '>= 1.5x faster', '>= 5x faster', 'linear', anomalyColumns.target, score.target, '<= 2x its time', '<= 1.01x', '<= 3x', '<= 1.005x']);
     for (const r of rows) {
       expect(r).toHaveLength(6);
-      expect(r[3]).toMatch(/\d+(\.\d+)? (ms|us)/);
+      // Times, or (the inertia rows 11 and 13) costs.
+      expect(r[3]).toMatch(Number(r[0]) === 11 || Number(r[0]) === 13 ? /\d+(\.\d+)? vs \d+/ : /\d+(\.\d+)? (ms|us)/);
       expect(r[4]).toMatch(/\d.*\(worst of \d+: [a-z-]+\)/);
       expect(['met', 'missed']).toContain(r[5]);
     }
@@ -74,8 +77,9 @@ describe('npm run bench --quick', () => {
     expect(shapes.map((s) => `${s[0]} ${s[1]}`)).toEqual([
       ...customerShapes().map((s) => `customers (k = 6) ${s.id}`),
       ...pointShapes().map((s) => `points (k = 3) ${s.id}`),
+      ...embeddingShapes().map((s) => `embeddings (384 dimensions, k = 100) ${s.id}`),
     ]);
-    for (const s of shapes) expect(s[3]).toMatch(/^\d+ \(row \d\)/);
+    for (const s of shapes) expect(s[3]).toMatch(/^\d+ \(row \d+\)/);
     expect(results).toMatch(/(Fits that took 40 or more iterations in this run: .+|No fit took 40 or more iterations in this run)\./);
   });
 
@@ -107,6 +111,6 @@ describe('npm run bench --quick', () => {
   });
 
   it('prints one verdict line per row on stdout', () => {
-    expect(stdout.trim().split('\n').filter((l) => /^\d\. (met|missed) /.test(l))).toHaveLength(7);
+    expect(stdout.trim().split('\n').filter((l) => /^\d+\. (met|missed) /.test(l))).toHaveLength(13);
   });
 });

@@ -31,7 +31,7 @@ const METRICS: Record<keyof Metrics, true> = {
 const FIT: Record<keyof ModelFit, true> = {
   model: true, version: true, owner: true, rows_used: true, rows_skipped: true, k: true, algorithm: true, cost: true, iterations: true,
   converged: true, duration_ms: true, timings: true, centroids: true, standardization: true, metrics: true, output_table: true,
-  labels_changed: true, pushdown: true,
+  labels_changed: true, pushdown: true, vector_type: true,
 };
 /** Keys of ModelFit present only on some fits (pushdown: fits run by aggregates, as on a sharded table). */
 const FIT_OPTIONAL = new Set(['pushdown']);

@@ -70,8 +70,22 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
     outcome: REFUSED('42501'),
   },
   // Another role's model or table: "neither a model of yours nor a clustered table of yours", as for a name nobody has.
-  'centroid.predict(text,double precision[],integer)': {
-    calls: [`SELECT centroid.predict('vmodel', '{1,1}')`, `SELECT centroid.predict('vmodel', '{1,1}', 1)`, `SELECT centroid.predict('public.t', '{1,1}')`],
+  'centroid.predict(text,anycompatible,integer)': {
+    calls: [
+      `SELECT centroid.predict('vmodel', '{1,1}')`,
+      `SELECT centroid.predict('vmodel', '{1,1}', 1)`,
+      `SELECT centroid.predict('public.t', '{1,1}')`,
+      `SELECT centroid.predict('public.t', ARRAY[1, 1]::real[])`,
+      `SELECT centroid.predict('vmodel', '[1,1]')`,
+    ],
+    outcome: REFUSED('22023'),
+  },
+  'centroid.centroids(text,integer)': {
+    calls: [`SELECT * FROM centroid.centroids('vmodel')`, `SELECT * FROM centroid.centroids('vmodel', 1)`, `SELECT * FROM centroid.centroids('public.t')`],
+    outcome: REFUSED('22023'),
+  },
+  'centroid.centroids(text,anyelement)': {
+    calls: [`SELECT * FROM centroid.centroids('vmodel', NULL::float8[])`, `SELECT * FROM centroid.centroids('public.o', NULL::float8[])`],
     outcome: REFUSED('22023'),
   },
   'centroid.score(text,text,integer)': {
@@ -154,6 +168,14 @@ const EXPECTED: Record<string, { calls: string[]; outcome: Outcome }> = {
   'centroid_internal._choose_k(text,jsonb,integer,integer,text)': { calls: [`SELECT centroid_internal._choose_k('public.t', '${JSON.stringify(FIT)}', 2, 3, 'public')`], outcome: HARMLESS },
   'centroid_internal._predict(text,double precision[],integer,double precision,text)': {
     calls: [`SELECT centroid_internal._predict('vmodel', '{1,1}', NULL, 1, 'public')`, `SELECT centroid_internal._predict('public.t', '{1,1}', NULL, 2, 'public')`],
+    outcome: HARMLESS,
+  },
+  'centroid_internal._predict_vector(text,text,integer,double precision,text)': {
+    calls: [`SELECT centroid_internal._predict_vector('vmodel', '[1,1]', NULL, 1, 'public')`, `SELECT centroid_internal._predict_vector('public.t', '[1,1]', NULL, 2, 'public')`],
+    outcome: HARMLESS,
+  },
+  'centroid_internal._centroids(text,integer,text)': {
+    calls: [`SELECT centroid_internal._centroids('vmodel', NULL, 'public')`, `SELECT centroid_internal._centroids('public.t', NULL, 'public')`],
     outcome: HARMLESS,
   },
   'centroid_internal._score_sql(text,text,integer,text)': { calls: [`SELECT centroid_internal._score_sql('vmodel', 'public.t', NULL, 'public')`], outcome: HARMLESS },
