@@ -45,6 +45,14 @@ export function inlineLabels(table: Table, s: Settings): boolean {
   return s.inline_centroids && !table.rowSecurity;
 }
 
+/**
+ * Whether new centroids reach the next rows' labels only through _compile: inline constants in the label function, or
+ * a vector column's centroid store. Hidden numeric labels read the stored state, so their refits and moves skip it.
+ */
+export function compiledCentroids(table: Table, s: Settings): boolean {
+  return inlineLabels(table, s) || vectorFeature(table, s) !== null;
+}
+
 /** Calls centroid_internal._compile for a table (from code that runs as the table's owner). */
 export function compileTable(oid: number): void {
   one(`SELECT centroid_internal._raise(centroid_internal._compile(${integer(oid)}::oid))`);

@@ -17,7 +17,7 @@ import { standardize } from '../core/standardize';
 import { geometry, normalizeRows } from '../core/unit';
 import { integer } from '../sql/quote';
 import { checkColumns, describe, halfLifeUnits, tableOf, type Table } from './catalog';
-import { compileTable, inlineLabels } from './compile';
+import { compileTable, compiledCentroids } from './compile';
 import { UserError } from './errors';
 import { dimensionsOf } from './pgvector';
 import { exec } from './pl';
@@ -112,7 +112,7 @@ function afterInsert(oid: number, arrived: number | null): RefitResult | null {
     if (a.refused) throw a.refused;
     // From the centroids the statement began with, so clusters keep their numbers.
     if (a.refitted && arrived !== null && arrived < a.rows) return refitWindow(a.table, a.settings, a.start).outcome;
-    if (a.refitted && inlineLabels(a.table, a.settings)) compileTable(oid);
+    if (a.refitted && compiledCentroids(a.table, a.settings)) compileTable(oid);
     return null;
   }
   const loaded = load(oid);
@@ -201,8 +201,8 @@ export function online(oid: number, labels: (number | null)[] | null, features: 
   if (s.drift_refit !== null && driftPassed(since, s.drift_refit, s.minimum_data_count)) {
     return refitWindow(table, s, state, undefined, { reason: 'drift', compile: true }).outcome;
   }
-  // Moved centroids reach hidden labels through the state; inline ones are written into the label function.
-  if (inlineLabels(table, s)) compileTable(oid);
+  // Moved centroids reach hidden labels through the state; inline ones (and a vector store) are written by _compile.
+  if (compiledCentroids(table, s)) compileTable(oid);
   return null;
 }
 

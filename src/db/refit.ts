@@ -19,7 +19,7 @@ import { normalizeRows } from '../core/unit';
 import { integer } from '../sql/quote';
 import { checkPartitionConstraints, halfLifeUnits, type Table } from './catalog';
 import { UserError } from './errors';
-import { compileTable, inlineLabels } from './compile';
+import { compileTable, compiledCentroids } from './compile';
 import { now, one } from './pl';
 import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
 import { noneSince, type RefitReason, saveRefit, type State } from './state';
@@ -185,9 +185,8 @@ export function refitWindow(
       ? refitInSql(table, s, state, started, options.reason, x)
       : refitInJs(table, s, state, started, options.reason, x);
   // The label function labels the next rows with the new centroids (policy row compiles once, after its statement).
-  // Hidden numeric labels read them from the state, so only inline ones need the function written again; a vector
-  // table's label function reads its centroid store, which only _compile writes.
-  if (result.state !== state && options.compile && (vector || inlineLabels(table, s))) compileTable(table.oid);
+  // Hidden numeric labels read them from the state; inline ones and a vector column's store are written by _compile.
+  if (result.state !== state && options.compile && compiledCentroids(table, s)) compileTable(table.oid);
   return result;
 }
 
