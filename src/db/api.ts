@@ -6,7 +6,8 @@
 import { validateConfig, type Settings } from '../config/settings';
 import { KMEDOIDS_MAX_POINTS } from '../core/kmedoids';
 import { integer } from '../sql/quote';
-import { checkColumns, describe, duplicateIdentity, halfLifeUnits, identityColumns, notUniqueError, orderColumn, uniqueByIndex } from './catalog';
+import { describe, duplicateIdentity, halfLifeUnits, identityColumns, notUniqueError, orderColumn, uniqueByIndex } from './catalog';
+import { checkColumns } from './columns';
 import { compile } from './compile';
 import { guarded, UserError, type ErrorResult } from './errors';
 import { hook, label, online } from './insert';

@@ -267,6 +267,17 @@ describe('the quick start and the batch workflow', () => {
     }
   });
 
+  it('the embeddings example (pgvector) prints the comment under each statement', async () => {
+    const d = await database('readme_embeddings', ['timescaledb', 'pljs', 'pg_centroid']);
+    for (const step of statements(readmeBlock('embeddings'))) {
+      const result = await d.client.query(step.sql);
+      if (step.printed === null) continue;
+      const value = Object.values(result.rows[0] as Record<string, unknown>)[0];
+      if (/^[[{]/.test(step.printed)) expect(matches(printedValue(step.printed), value), step.sql).toEqual([]);
+      else expect(String(value), step.sql).toBe(step.printed);
+    }
+  });
+
   it('the matcher of printed values takes what it should and refuses the rest', () => {
     const p = printedValue('{"a": 1.5, "b": ..., "c": [...], "d": [1, ...], "e": {"f": 2, ...}}');
     expect(matches(p, { a: 1.46, b: null, c: [], d: [1, 2], e: { f: 2, g: 3 } })).toEqual([]);
