@@ -144,7 +144,7 @@ export const vectorFit: Case = {
       worse: 'higher',
       note: `pgvector's build gets maintenance_work_mem = 512MB; both sides run in one session that has loaded pg_centroid and pgvector, alternating.`,
       details: [
-        '### 8. Where the time of a vector `centroid.fit` goes (its `timings`, median of the timed calls)',
+        '### 10. Where the time of a vector `centroid.fit` goes (its `timings`, median of the timed calls)',
         '',
         `| shape | ${phaseKeys.join(' | ')} | end to end |`,
         `| --- | ${phaseKeys.map(() => '---').join(' | ')} | --- |`,
@@ -249,7 +249,7 @@ export const vectorInsert: Case = {
       figures,
       worse: 'higher',
       details: [
-        `### 10. Where the time of the ${rows(more)}-row vector insert goes (the refit's duration from \`centroid.state\`)`,
+        `### 12. Where the time of the ${rows(more)}-row vector insert goes (the refit's duration from \`centroid.state\`)`,
         '',
         '| shape | the INSERT itself (no clustering) | the label function (pgvector distances to the stored centroids) | the refit at the statement\'s end | total with clustering |',
         '| --- | --- | --- | --- | --- |',

@@ -22,6 +22,8 @@ export interface Column {
   base: string;
   /** True when the type has an equality operator (a default btree or hash operator class). */
   equality: boolean;
+  /** True when pg_catalog.min takes the type (a window's oldest order value can be found; uuid has no min). */
+  minimum: boolean;
   /** pgvector's vector or halfvec (or a domain over one): its dimensions (null when undeclared) and pgvector's schema. */
   vector: { type: 'vector' | 'halfvec'; dims: number | null; schema: string } | null;
 }
@@ -86,8 +88,9 @@ export function describe(oid: number): Table {
   );
   if (!rel) throw new UserError(`pg_centroid: table with oid ${oid} does not exist`, 'it may have been dropped');
   const columns = new Map<string, Column>();
-  for (const c of query<{ name: string; type: string; base: string; equality: boolean; vschema: string | null; typmod: number }>(
+  for (const c of query<{ name: string; type: string; base: string; equality: boolean; minimum: boolean; vschema: string | null; typmod: number }>(
     `SELECT a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, bt.typname::text AS base,
+            pg_catalog.to_regprocedure('pg_catalog.min(' || pg_catalog.format_type(bt.oid, NULL) || ')') IS NOT NULL AS minimum,
             -- pgvector's types: the schema of the extension that owns the base type, and the declared dimensions.
             (SELECT n.nspname::text FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_extension e ON e.oid = dep.refobjid
                JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
@@ -112,7 +115,7 @@ export function describe(oid: number): Table {
   )) {
     const kind = BASE_KINDS[c.base] ?? null;
     const vector = c.vschema === null ? null : { type: c.base as 'vector' | 'halfvec', dims: Number(c.typmod) > 0 ? Number(c.typmod) : null, schema: c.vschema };
-    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', base: c.base, equality: c.equality, vector });
+    columns.set(c.name, { name: c.name, type: c.type, kind, integer: kind === 'integer', base: c.base, equality: c.equality, minimum: c.minimum === true, vector });
   }
   return {
     oid,
@@ -194,6 +197,15 @@ export function timeValueSql(table: Table, s: Settings, alias = ''): string | nu
 /** The column that orders the window: the setting, else the time dimension, else none (the key orders it). */
 export function orderColumn(table: Table, s: Settings): string | null {
   return s.time_column ?? table.timeDimension;
+}
+
+/**
+ * The aggregate of a window's oldest order value as text (column o of the window; it bounds the label UPDATE to the
+ * window's chunks or partitions), or NULL when pg_catalog.min does not take the order column's type (a uuid key).
+ */
+export function oldestSql(table: Table, s: Settings, o = 'o'): string {
+  const order = table.columns.get(orderColumn(table, s) ?? s.key_column);
+  return order?.minimum ? `pg_catalog.min(${o})::text` : 'NULL::text';
 }
 
 /**

@@ -164,7 +164,7 @@ export function statementScorer(name: string, version: number | null, stamp: num
 export function predictLabel(name: string, features: (number | null)[] | null, version: number | null, stamp: number, callerPath: string): number | null {
   const m = statementScorer(name, version, stamp, callerPath);
   if (m.vectorType !== null) {
-    throw new UserError(`pg_centroid: ${m.kind === 'model' ? 'model' : 'table'} "${name}" clusters vectors (${m.vectorType}(${m.d})), not arrays of numbers`, `pass a vector: centroid.predict(${text(name)}, '[...]'::vector), or ${m.columns[0] ?? 'the column'}`);
+    throw new UserError(`pg_centroid: ${m.kind === 'model' ? 'model' : 'table'} "${name}" clusters vectors (${m.vectorType}(${m.d})), not arrays of numbers`, `pass a vector (cast a text literal): centroid.predict(${text(name)}, '[...]'::${m.vectorType}), or a row's ${m.columns[0] ?? 'vector column'}`);
   }
   if (!Array.isArray(features) || features.length !== m.d) {
     throw new UserError(`pg_centroid: ${m.kind === 'model' ? 'model' : 'table'} "${name}" expects ${m.d} features, not ${Array.isArray(features) ? features.length : 0}`, `pass one number per clustering column, in the order of clustering_columns (${m.columns.join(', ')}): ARRAY[${m.columns.join(', ')}]`);

@@ -21,7 +21,7 @@ import { checkPartitionConstraints, halfLifeUnits, type Table } from './catalog'
 import { UserError } from './errors';
 import { compileTable, compiledCentroids } from './compile';
 import { now, one } from './pl';
-import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
+import { engineWindow, finishInSql, hasOldest, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
 import { noneSince, type RefitReason, saveRefit, type State } from './state';
 import { vectorFeature } from './pgvector';
 import { refitVectors } from './vector-refit';
@@ -326,7 +326,7 @@ function refitInSql(table: Table, s: Settings, state: State | null, started: num
       const options = fitOptions(s, null);
       centers = options.centerChoice === 'manual' && options.centers ? options.centers : fit(points, options).centers;
     }
-    const engine = new SqlEngine(win, k, d, h !== null, s.distance_type === 'cosine', warm);
+    const engine = new SqlEngine(win, k, d, h !== null, s.distance_type === 'cosine', warm, hasOldest(table, s));
     // Cosine: the window's rows are unit vectors (windowSql), and each new center is scaled back onto the sphere.
     const options = { maxIterations: s.max_iterations, tolerance: s.tolerance, ...(s.distance_type === 'cosine' ? { project: (c: Float64Array, kk: number, dd: number) => void normalizeRows(c, kk, dd) } : {}) };
     // The relative tolerance's scale comes from the first pass, which also counts the valid rows.

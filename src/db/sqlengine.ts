@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings';
 import { featureValue } from '../core/features';
 import type { Assignment, Candidate, LloydEngine } from '../core/lloyd';
 import { float, ident, integer, text } from '../sql/quote';
-import { identityColumns, notUniqueError, orderColumn, type Table } from './catalog';
+import { identityColumns, notUniqueError, oldestSql, orderColumn, type Table } from './catalog';
 import { one, query } from './pl';
 import { MIN_WEIGHT_EXPONENT, validSql, windowSql } from './window';
 
@@ -135,7 +135,7 @@ export class SqlEngine implements LloydEngine {
    * `stored`: the first pass takes the window's stored cluster numbers as its assignment (storedAssignmentSql), for
    * warm refits from the centroids those numbers were written with.
    */
-  constructor(private readonly win: string, readonly k: number, d: number, private readonly weighted = false, private readonly unit = false, private readonly stored = false) {
+  constructor(private readonly win: string, readonly k: number, d: number, private readonly weighted = false, private readonly unit = false, private readonly stored = false, private readonly oldest = true) {
     this.d = d;
   }
 
@@ -144,7 +144,7 @@ export class SqlEngine implements LloydEngine {
     const squares = this.first ? ', ' + Array.from({ length: d }, (_, j) => `sum(c${j} * c${j}) AS q${j}`).join(', ') : '';
     const sums = Array.from({ length: d }, (_, j) => (this.weighted ? `sum(w * c${j}) AS s${j}` : `sum(c${j}) AS s${j}`)).join(', ');
     const weight = this.weighted ? 'sum(w) AS m' : 'count(*) AS m';
-    const final = last ? `, ${finalStats(this.unit, this.weighted)}` : '';
+    const final = last ? `, ${finalStats(this.unit, this.weighted, this.oldest)}` : '';
     const assigned = this.first && this.stored && !last ? storedAssignmentSql(this.win, centers, k, d) : assignedSql(this.win, centers, k, d);
     const rows = query<Record<string, unknown>>(`SELECT nl, count(*) AS n, ${weight}, ${sums}${squares}${final} FROM (${assigned}) a GROUP BY nl`);
     this.finalPass = last ? rows : null;
@@ -240,13 +240,13 @@ function normalizedSql(rms: Float64Array, unit: boolean): string {
  * distance (radius), the cost (k-means' sum of squared distances, or under cosine the sum of 1 - cos), the weighted
  * sum of squared reported distances (for the RMS radius), the newest event time, how many rows of the table change
  * cluster (the pending row of the row policy is not one), and
- * the window's oldest order value (as text, the same in every group).
+ * the window's oldest order value (as text, the same in every group; NULL when pg_catalog.min does not take its type).
  */
-function finalStats(unit: boolean, weighted: boolean): string {
+function finalStats(unit: boolean, weighted: boolean, oldest: boolean): string {
   const reported = reportedSql(unit);
   const w = weighted ? 'w' : '1::float8';
   return `avg(${reported}) AS radius, sum(${unit ? reported : 'dist'}) AS cost, sum(${w} * ${unit ? `${reported} * ${reported}` : 'dist'}) AS wcost,
-          max(${weighted ? 'tv' : 'NULL::float8'}) AS newest, count(*) FILTER (WHERE l IS DISTINCT FROM nl AND k IS NOT NULL) AS moved, (min(min(o)) OVER ())::text AS oldest`;
+          max(${weighted ? 'tv' : 'NULL::float8'}) AS newest, count(*) FILTER (WHERE l IS DISTINCT FROM nl AND k IS NOT NULL) AS moved, ${oldest ? '(pg_catalog.min(pg_catalog.min(o)) OVER ())::text' : 'NULL::text'} AS oldest`;
 }
 
 /**
@@ -256,6 +256,11 @@ function finalStats(unit: boolean, weighted: boolean): string {
  * change, over just those rows. Throws, before anything is kept, when an identity matched more rows than it should
  * (the key does not identify rows).
  */
+/** Whether pg_catalog.min takes the order column's type (see oldestSql). */
+export function hasOldest(table: Table, s: Settings): boolean {
+  return oldestSql(table, s) !== 'NULL::text';
+}
+
 export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array, weighted: boolean, final: Record<string, unknown>[] | null = null): SqlFinish {
   // Cosine distance (rows and centers on the unit sphere): 1 - cos is half the squared euclidean distance.
   const unit = s.distance_type === 'cosine';
@@ -266,7 +271,7 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
   const label = ident(s.cluster_number_column as string);
   const match = `t.${ident(s.key_column)} = a.k${ids.length > 1 ? ` AND t.${ident(ids[1] as string)} = a.t` : ''}`;
   const w = weighted ? 'w' : '1::float8';
-  const rows = final ?? query<Record<string, unknown>>(`SELECT nl, count(*) AS n, sum(${w}) AS m, ${finalStats(unit, weighted)} FROM (${assignedSql(win, centers, k, d)}) a GROUP BY nl`);
+  const rows = final ?? query<Record<string, unknown>>(`SELECT nl, count(*) AS n, sum(${w}) AS m, ${finalStats(unit, weighted, hasOldest(table, s))} FROM (${assignedSql(win, centers, k, d)}) a GROUP BY nl`);
 
   const out: SqlFinish = { sizes: new Int32Array(k), weights: new Float64Array(k), radii: new Float64Array(k), rms: new Float64Array(k), threshold: s.anomaly_threshold, cost: 0, rows: 0, changed: 0, newest: null };
   let moved = 0;

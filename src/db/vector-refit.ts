@@ -8,7 +8,7 @@ import type { Settings } from '../config/settings';
 import { normalizedDistance } from '../core/anomaly';
 import { float, ident, integer } from '../sql/quote';
 import { keyLabel, keySquared, nearestKey, rowVector, vectorLiteral } from '../sql/vector';
-import { identityColumns, orderColumn, type Table } from './catalog';
+import { identityColumns, oldestSql, orderColumn, type Table } from './catalog';
 import { UserError } from './errors';
 import type { VectorFeature } from './pgvector';
 import { now, one, query } from './pl';
@@ -73,13 +73,13 @@ interface Finish {
 }
 
 /** The labelling pass: per cluster its stats and the rows whose label changed; a second pass when anomaly flags are written. */
-function finish(src: VectorRows, s: Settings, centers: Float64Array, unit: boolean): Finish {
+function finish(table: Table, src: VectorRows, s: Settings, centers: Float64Array, unit: boolean): Finish {
   const { k, d } = src;
   const reported = unit ? `(${SQUARED} / 2)` : `pg_catalog.sqrt(${SQUARED})`;
   const keyed = `SELECT k, t, l, a, o, p, ${nearestKey(src, 'e', centers, k, d)} AS m FROM (SELECT k, t, l, a, o, p, ${src.vector} AS e FROM ${src.from} WHERE ${src.valid} OFFSET 0) r OFFSET 0`;
   const changed = `p IS NOT TRUE AND l IS DISTINCT FROM ${LABEL}`;
   const rows = query<{ nl: number; n: bigint | number; radius: number; sq: number; cost: number; since: string | null; ks: string[] | null; ts: string[] | null; ds: number[] | null }>(
-    `SELECT ${LABEL} AS nl, count(*) AS n, avg(${reported}) AS radius, sum(${reported} * ${reported}) AS sq, sum(${unit ? reported : SQUARED}) AS cost, min(o)::text AS since,
+    `SELECT ${LABEL} AS nl, count(*) AS n, avg(${reported}) AS radius, sum(${reported} * ${reported}) AS sq, sum(${unit ? reported : SQUARED}) AS cost, ${oldestSql(table, s)} AS since,
             pg_catalog.array_agg(k) FILTER (WHERE ${changed}) AS ks, pg_catalog.array_agg(t) FILTER (WHERE ${changed}) AS ts,
             pg_catalog.array_agg(${reported}) FILTER (WHERE ${changed}) AS ds
        FROM (${keyed}) a GROUP BY 1`,
@@ -161,7 +161,7 @@ function refitVectorsHashed(table: Table, s: Settings, f: VectorFeature, state: 
       starts: s.starts,
       centers: warm ?? manual,
       label: (c) => {
-        done = finish(src, s, c, unit);
+        done = finish(table, src, s, c, unit);
         return Float64Array.from(done.sizes);
       },
     });

@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings';
 import { featureValue, FEATURE_MAX, FEATURE_ZERO } from '../core/features';
 import type { Points } from '../core/types';
 import { arrayOf, float, ident, integer, text } from '../sql/quote';
-import { type Column, identityColumns, notUniqueError, orderColumn, type Table, timeValueSql } from './catalog';
+import { type Column, identityColumns, notUniqueError, oldestSql, orderColumn, type Table, timeValueSql } from './catalog';
 import { exec, one } from './pl';
 
 /** A feature column as a float8 expression: NULL when the value makes the row invalid, 0 below FEATURE_ZERO. */
@@ -90,7 +90,7 @@ export function readWindow(table: Table, s: Settings): Window {
   const aggs = Array.from({ length: d }, (_, j) => `pg_catalog.array_agg(c${j}) AS c${j}`).join(', ');
   const row = one<Record<string, unknown>>(
     `SELECT pg_catalog.array_agg(k) AS keys, ${hasTime ? 'pg_catalog.array_agg(t) AS times, ' : ''}${aggs}, pg_catalog.array_agg(l) AS labels,
-            min(o)::text AS since${s.half_life !== null ? ', pg_catalog.array_agg(tv) AS tv' : ''}${s.anomaly_column !== null ? ', pg_catalog.array_agg(a) AS a' : ''}
+            ${oldestSql(table, s)} AS since${s.half_life !== null ? ', pg_catalog.array_agg(tv) AS tv' : ''}${s.anomaly_column !== null ? ', pg_catalog.array_agg(a) AS a' : ''}
        FROM (${windowSql(table, s, { keys: 'text' })}) w`,
   );
   const rawKeys = (row?.keys as string[] | null) ?? [];

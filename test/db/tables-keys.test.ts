@@ -151,6 +151,33 @@ describe('keys x policies on a timestamptz hypertable', () => {
   });
 });
 
+describe('keys x policies on a plain table without a time column (the key orders the window)', () => {
+  // The window is the rows with the greatest keys; its oldest key bounds the label UPDATE when pg_catalog.min takes
+  // the key's type, and no bound is used when it does not (uuid has no min).
+  for (const key of KEYS) {
+    for (const [policy, engine] of [...POLICIES.map((p) => [p, 'auto'] as const), ['statement', 'sql'] as const]) {
+      it(`${key.name} key, policy ${policy}${engine === 'sql' ? ', SQL engine' : ''}: every row labelled, 20 rows then 10`, async () => {
+        const name = `p_${key.name}_${policy}_${engine}`;
+        await db.client.query(`SET pg_centroid.engine = '${engine}'`);
+        onTestFinished(() => db.client.query('RESET pg_centroid.engine').then(() => undefined));
+        await db.client.query(`CREATE TABLE ${name} (k ${key.type} PRIMARY KEY, ts timestamptz NOT NULL, a float8, b float8, cl int)`);
+        await db.client.query(`SELECT centroid.attach($1, $2)`, [name, { ...CONFIG, refit: policy }]);
+        await db.client.query(insert(name, key.key, 1, 20));
+        expect((await db.client.query(`SELECT count(cl)::int AS l FROM ${name}`)).rows[0].l).toBe(20);
+        await db.client.query(insert(name, key.key, 21, 30));
+        const facts = await labelFacts(db.client, name, ['a', 'b']);
+        expect(facts).toMatchObject({ n: 30, labelled: 30 });
+        await groupsSeparated(name);
+        if (policy !== 'online') expect(facts.wrong).toBe(0);
+        await db.client.query(`UPDATE ${name} SET cl = NULL`);
+        const r = (await db.client.query(`SELECT centroid.refit($1) AS r`, [name])).rows[0].r;
+        expect(r).toMatchObject({ status: 'refitted', changed: 30, engine: engine === 'sql' ? 'sql' : 'js' });
+        expect(await labelFacts(db.client, name, ['a', 'b'])).toEqual({ n: 30, labelled: 30, wrong: 0 });
+      });
+    }
+  }
+});
+
 describe('key types without equality', () => {
   for (const [type, value] of [['json', `'{"a": 1}'`], ['point', `'(1,2)'`]] as const) {
     it(`a ${type} key is refused when the settings are written, naming the column, its type and the fix`, async () => {
