@@ -210,7 +210,7 @@ export function vectorKmeans(src: VectorRows, o: VectorKmeansOptions): VectorKme
   if (!best) throw new Error('internal error: no start ran');
   const t2 = now();
   let iterations = best.iterations;
-  let converged = best.converged;
+  const converged = best.converged;
   let centers = best.centers;
   let counts: Float64Array;
   const spent: Record<string, number> = { ...best.engine.spent };
@@ -229,7 +229,8 @@ export function vectorKmeans(src: VectorRows, o: VectorKmeansOptions): VectorKme
     centers = full.centers;
     counts = full.counts;
     iterations += full.iterations;
-    converged = converged && full.converged;
+    // converged says whether Lloyd's iterations on the sample stopped by the tolerance: the one mean update over
+    // every row is a fixed last step, not an iteration that could have been allowed to run on.
   }
   return {
     centers,

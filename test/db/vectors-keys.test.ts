@@ -72,3 +72,15 @@ describe('vector columns x key types x table kinds', () => {
     }
   }
 });
+
+describe('a vector fit on a sample of a large table', () => {
+  it('reports the sample it fitted on, converged when its iterations stopped by the tolerance, and labels every row', async () => {
+    await db.client.query(`CREATE TABLE big (id int PRIMARY KEY, e vector(8), cl int)`);
+    await db.client.query(`INSERT INTO big (id, e) SELECT g, ${topicVector(T, 'g')} FROM generate_series(1, 30000) g`);
+    const fit = (await db.client.query(`SELECT centroid.fit('big', 'big', $1) AS r`, [{ key_column: 'id', clustering_columns: ['e'], cluster_count: 3, output_table: 'big', cluster_number_column: 'cl' }])).rows[0].r;
+    expect(fit.timings.sample_rows).toBeLessThan(30000);
+    expect(fit).toMatchObject({ rows_used: 30000, converged: true, labels_changed: 30000 });
+    expect(fit.iterations).toBeLessThan(50);
+    expect(await notNearest(db.client, 'big', 'e', 'cl', `SELECT cluster, centroid FROM centroid.centroids('big', NULL::vector)`, false)).toEqual({ wrong: 0, n: 30000 });
+  });
+});
