@@ -8,7 +8,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { down, separateInstance, up } from '../../src/stack/stack';
 
-const instance = separateInstance('crash_test', 54000 + (process.pid % 1000));
+// A port of its own, away from the stack's (54329) and its shards' (the 16 ports after it), and from the other
+// separate servers' (52000 + and 53000 + the worker's pid % 1000), which may run at the same time in other workers.
+const instance = separateInstance('crash_test', 55000 + (process.pid % 1000));
 let url: string;
 let c: pg.Client;
 

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, separateInstance, up } from '../../src/stack/stack';
 import { plantedRuns, plantSql, roleSuffix } from './security';
 
-const instance = separateInstance('security_cron', 53000 + (process.pid % 1000));
+// A port away from the stack's and its shards' (see reliability-crash.test.ts).
+const instance = separateInstance('security_cron', 52000 + (process.pid % 1000));
 const suffix = roleSuffix();
 const OWNER = `sec_cr_owner_${suffix}`;
 const OTHER = `sec_cr_other_${suffix}`;
