@@ -16,7 +16,7 @@ import { UserError } from './errors';
 import type { VectorFeature } from './pgvector';
 import { now, one, query } from './pl';
 import { LABEL, SQUARED, type VectorRows, withVectorSettings } from './vector-engine';
-import { tooFewDistinctError, TooFewDistinct, vectorKmeans } from './vector-kmeans';
+import { tooFewDistinctError, TooFewDistinct, vectorKmeans, vectorOptions } from './vector-kmeans';
 
 /** Bytes a row of a vector fit costs in JavaScript: its key as text, label and distance (plus array overhead). */
 const BYTES_PER_KEYED_ROW = 96;
@@ -238,20 +238,10 @@ function fitVectorsHashed(f: VectorFeature, source: Source, output: Table | null
   const t1 = now();
   let run;
   try {
-    run = vectorKmeans(src, {
-      n,
-      seed: s.seed,
-      maxIterations: s.max_iterations,
-      tolerance: s.tolerance,
-      unit,
-      centerChoice: s.center_choice === 'random' && s.clustering_algorithm === 'k-means++' ? 'k-means++' : s.center_choice,
-      starts: s.starts,
-      centers,
-      label: (c) => {
-        lab = labelPass(f, source, s, c, k, keyed);
-        return lab.counts;
-      },
-    });
+    run = vectorKmeans(src, vectorOptions(s, n, centers, (c) => {
+      lab = labelPass(f, source, s, c, k, keyed);
+      return lab.counts;
+    }));
   } catch (e) {
     if (e instanceof TooFewDistinct) throw tooFewDistinctError(k, e.distinct);
     throw e;

@@ -4,6 +4,7 @@
 // Cosine distance is spherical k-means: the rows come in on the unit sphere and each new center is put back on it.
 // Every center is kept in single precision, as pgvector stores it, so what JavaScript holds is what SQL computes with.
 
+import type { Settings } from '../config/settings';
 import type { CenterChoice } from '../core/types';
 import { lloyd } from '../core/lloyd';
 import { createRandom, deriveSeed, type Random } from '../core/random';
@@ -29,6 +30,21 @@ export interface VectorKmeansOptions {
   centers: Float64Array | null;
   /** The labelling pass over every row with the final centers; returns each cluster's row count. */
   label(centers: Float64Array): Float64Array;
+}
+
+/** The options of a fit or refit with these settings over n valid rows, from these centers (or seeded), labelling with `label`. */
+export function vectorOptions(s: Settings, n: number, centers: Float64Array | null, label: (centers: Float64Array) => Float64Array): VectorKmeansOptions {
+  return {
+    n,
+    seed: s.seed,
+    maxIterations: s.max_iterations,
+    tolerance: s.tolerance,
+    unit: s.distance_type === 'cosine',
+    centerChoice: s.center_choice === 'random' && s.clustering_algorithm === 'k-means++' ? 'k-means++' : s.center_choice,
+    starts: s.starts,
+    centers,
+    label,
+  };
 }
 
 /** What a vector fit returns. */

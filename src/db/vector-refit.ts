@@ -14,7 +14,7 @@ import type { VectorFeature } from './pgvector';
 import { now, one, query } from './pl';
 import { noneSince, type RefitReason, saveRefit, type State } from './state';
 import { LABEL, SQUARED, type VectorRows, withVectorSettings } from './vector-engine';
-import { TooFewDistinct, vectorKmeans } from './vector-kmeans';
+import { TooFewDistinct, vectorKmeans, vectorOptions } from './vector-kmeans';
 import { type Window, writeLabels } from './window';
 
 /** Bytes a window row may cost in JavaScript when its label changes (its identity as text, label, distance). */
@@ -151,20 +151,10 @@ function refitVectorsHashed(table: Table, s: Settings, f: VectorFeature, state: 
   let done: Finish | null = null;
   let run;
   try {
-    run = vectorKmeans(src, {
-      n,
-      seed: s.seed,
-      maxIterations: s.max_iterations,
-      tolerance: s.tolerance,
-      unit,
-      centerChoice: s.center_choice === 'random' && s.clustering_algorithm === 'k-means++' ? 'k-means++' : s.center_choice,
-      starts: s.starts,
-      centers: warm ?? manual,
-      label: (c) => {
-        done = finish(table, src, s, c, unit);
-        return Float64Array.from(done.sizes);
-      },
-    });
+    run = vectorKmeans(src, vectorOptions(s, n, warm ?? manual, (c) => {
+      done = finish(table, src, s, c, unit);
+      return Float64Array.from(done.sizes);
+    }));
   } catch (e) {
     if (e instanceof TooFewDistinct) return { outcome: notClustered('too-few-distinct', n, invalid, started), state };
     throw e;
