@@ -103,13 +103,27 @@ export function storedAssignmentSql(win: string, centers: Float64Array, k: numbe
 
 /** Runs fn with enable_sort off for this transaction (restored after): with few groups, hashing beats sorting the window. */
 export function withHashAggregate<T>(fn: () => T): T {
-  const previous = one<{ v: string }>(`SELECT pg_catalog.current_setting('enable_sort') AS v`)?.v ?? 'on';
-  one(`SELECT pg_catalog.set_config('enable_sort', 'off', true)`);
+  return withPlannerSetting('enable_sort', 'off', fn);
+}
+
+/** Runs fn with a planner setting changed for this transaction's statements in it, and puts the setting back after. */
+export function withPlannerSetting<T>(name: 'enable_sort' | 'enable_nestloop', value: 'on' | 'off', fn: () => T): T {
+  const previous = one<{ v: string }>(`SELECT pg_catalog.current_setting(${text(name)}) AS v`)?.v ?? 'on';
+  one(`SELECT pg_catalog.set_config(${text(name)}, ${text(value)}, true)`);
   try {
     return fn();
   } finally {
-    one(`SELECT pg_catalog.set_config('enable_sort', ${`'${previous.replace(/'/g, "''")}'`}, true)`);
+    one(`SELECT pg_catalog.set_config(${text(name)}, ${text(previous)}, true)`);
   }
+}
+
+/**
+ * Rows changing cluster beyond which the label UPDATE joins them to the table by hashing rather than by an index probe
+ * per row: PostgreSQL cannot estimate how many rows the UPDATE's CTE holds (it guesses one), and a probe per row into
+ * every chunk of a hypertable cost 21 s for the 1M labels of a first clustering where a hash join takes a few.
+ */
+export function hashJoinLabels(moved: number, rows: number): boolean {
+  return moved > Math.max(1000, rows / 50);
 }
 
 /** The SQL engine over a table's window: a pass per statement, no labels kept between passes. */
@@ -311,12 +325,13 @@ export function finishInSql(table: Table, s: Settings, win: string, centers: Flo
   const orderType = table.columns.get(order)?.type;
   const bound = oldest !== null && orderType ? ` AND t.${ident(order)} >= ${text(oldest)}::${orderType}` : '';
   // Only the rows that change are kept between the scan and the UPDATE (usually few: no spill to disk).
-  const r = one<Record<string, unknown>>(
+  const write = () => one<Record<string, unknown>>(
     `WITH a AS MATERIALIZED (SELECT * FROM (${assignedSql(win, centers, k, d)}) a WHERE a.nl IS NOT NULL AND a.k IS NOT NULL AND (${changed})),
           u AS (UPDATE ${table.sql} AS t SET ${sets.join(', ')} FROM a WHERE ${match}${bound} RETURNING 1)
      SELECT (SELECT count(*) FROM u) AS written, (SELECT count(*) FROM a) AS changed,
             (SELECT count(*) FROM (SELECT DISTINCT k${ids.length > 1 ? ', t' : ''} FROM a) x) AS distinct_changed`,
   );
+  const r = hashJoinLabels(moved, out.rows) ? withPlannerSetting('enable_nestloop', 'off', write) : write();
   out.changed = Number(r?.changed ?? 0);
   const written = Number(r?.written ?? 0);
   const distinct = Number(r?.distinct_changed ?? 0);
