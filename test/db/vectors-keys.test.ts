@@ -1,7 +1,8 @@
 // Issue 13 on users' tables: vector columns with keys of the types users have (uuid, text with quotes, timestamptz
 // with microseconds, numeric, bigint), on plain tables (the key orders the window) and hypertables, with quoted table
 // and column names; labels on insert, centroid.refit of wiped labels and centroid.fit into the table itself all write
-// every row's label matched by its key, each checked against pgvector's own nearest centroid.
+// every row's label matched by its key, each checked against pgvector's own nearest centroid. Native partitioned
+// tables too.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDatabase } from './database';
@@ -35,13 +36,23 @@ function rows(table: string, key: string, from: number, to: number): string {
 
 describe('vector columns x key types x table kinds', () => {
   for (const key of KEYS) {
-    for (const hyper of [false, true]) {
+    for (const kind of ['plain table', 'hypertable', 'partitioned table'] as const) {
       for (const policy of ['statement', 'online'] as const) {
-        it(`${key.name} key, ${hyper ? 'hypertable' : 'plain table'}, policy ${policy}: every row labelled by its nearest centroid`, async () => {
-          const bare = `V ${key.name} ${hyper ? 'h' : 'p'} ${policy} "q"`;
+        it(`${key.name} key, ${kind}, policy ${policy}: every row labelled by its nearest centroid`, async () => {
+          const bare = `V ${key.name} ${kind.slice(0, 4)} ${policy} "q"`;
           const table = `"My Schema"."${bare.replaceAll('"', '""')}"`;
-          await db.client.query(`CREATE TABLE ${table} ("K ey" ${key.type} NOT NULL, id int, ts timestamptz NOT NULL, ${COLUMN} vector(8), "Top ic" int${hyper ? '' : ', PRIMARY KEY ("K ey")'})`);
-          if (hyper) await db.client.query(`SELECT create_hypertable($1, 'ts', chunk_time_interval => interval '1 minute')`, [table]);
+          const columns = `("K ey" ${key.type} NOT NULL, id int, ts timestamptz NOT NULL, ${COLUMN} vector(8), "Top ic" int`;
+          if (kind === 'plain table') await db.client.query(`CREATE TABLE ${table} ${columns}, PRIMARY KEY ("K ey"))`);
+          if (kind === 'hypertable') {
+            await db.client.query(`CREATE TABLE ${table} ${columns})`);
+            await db.client.query(`SELECT create_hypertable($1, 'ts', chunk_time_interval => interval '1 minute')`, [table]);
+          }
+          if (kind === 'partitioned table') {
+            // Two partitions by time (rows are a second apart from 2024-01-01), the window ordered by the key.
+            await db.client.query(`CREATE TABLE ${table} ${columns}, PRIMARY KEY ("K ey", ts)) PARTITION BY RANGE (ts)`);
+            await db.client.query(`CREATE TABLE "My Schema"."${bare.replaceAll('"', '""')} 1" PARTITION OF ${table} FOR VALUES FROM ('2024-01-01') TO ('2024-01-01 00:01:40')`);
+            await db.client.query(`CREATE TABLE "My Schema"."${bare.replaceAll('"', '""')} 2" PARTITION OF ${table} FOR VALUES FROM ('2024-01-01 00:01:40') TO ('2024-01-02')`);
+          }
           const config = { key_column: 'K ey', clustering_columns: ['Emb "V"'], cluster_count: 3, cluster_number_column: 'Top ic', distance_type: 'cosine', minimum_data_count: 30, refit: policy };
           await db.client.query(`SELECT centroid.attach($1, $2)`, [table, config]);
           await db.client.query(rows(table, key.key, 1, 150));
@@ -61,7 +72,7 @@ describe('vector columns x key types x table kinds', () => {
           expect(await notNearest(db.client, table, COLUMN, '"Top ic"', live, true)).toEqual({ wrong: 0, n: 200 });
 
           await db.client.query(`UPDATE ${table} SET "Top ic" = NULL WHERE id % 2 = 0`);
-          const model = `m ${key.name} ${hyper} ${policy}`;
+          const model = `m ${key.name} ${kind} ${policy}`;
           const fit = (await db.client.query(`SELECT centroid.fit($1, $2, $3) AS r`, [model, table, { ...config, output_table: table, refit: undefined, minimum_data_count: undefined }])).rows[0].r;
           expect(fit).toMatchObject({ rows_used: 200, vector_type: 'vector' });
           expect(await count()).toEqual({ l: 200, n: 200 });
