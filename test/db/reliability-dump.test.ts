@@ -1,27 +1,11 @@
 // Dump and restore: pg_dump / pg_restore (with TimescaleDB's pre and post restore steps) keep the
 // settings and the stored centroids, and clustering on insert works in the restored database.
 
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inStack, stackPort } from '../../src/stack/stack';
+import { pgTool } from './dump';
 import { createDatabase, type TestDatabase } from './database';
 
-const BIN = '/usr/lib/postgresql/18/bin';
 const CONFIG = { key_column: 'id', clustering_columns: ['v1', 'v2'], cluster_count: 2, cluster_number_column: 'cluster_number', minimum_data_count: 4, center_choice: 'random' };
-
-/** Runs pg_dump or pg_restore against the test server: inside the stack, or the host's when DATABASE_URL is set. */
-function tool(name: 'pg_dump' | 'pg_restore', args: string[], database: string): void {
-  if (process.env.DATABASE_URL) {
-    const version = execFileSync(name, ['--version'], { encoding: 'utf8' });
-    if (!/\s18(\.|\s)/.test(version)) throw new Error(`the dump test needs ${name} 18 for DATABASE_URL, found: ${version.trim()}`);
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = '/' + database;
-    execFileSync(name, [...args, '-d', url.toString()], { encoding: 'utf8' });
-    return;
-  }
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  inStack(`${BIN}/${name} -h 127.0.0.1 -p ${stackPort()} -U postgres -d ${database} ${quoted}`);
-}
 
 let source: TestDatabase;
 let target: TestDatabase;
@@ -52,9 +36,9 @@ async function stored(db: TestDatabase): Promise<unknown> {
 
 describe('pg_dump and pg_restore', () => {
   it('keep settings and stored centroids, and the trigger works after restore', async () => {
-    tool('pg_dump', ['-Fc', '-f', file], source.name);
+    pgTool('pg_dump', ['-Fc', '-f', file], source.name);
     await target.client.query('SELECT timescaledb_pre_restore()');
-    tool('pg_restore', ['--no-owner', file], target.name);
+    pgTool('pg_restore', ['--no-owner', file], target.name);
     await target.client.query('SELECT timescaledb_post_restore()');
     const [a, b] = [await stored(source), await stored(target)];
     expect(b).toEqual(a);

@@ -3,24 +3,10 @@
 // SELECT timescaledb_post_restore()) and nothing else: no pljs created beforehand. The restore brings the language
 // itself (pg_centroid requires it), settings, stored centroids and models come back intact, and inserts are labelled.
 
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inStack, stackPort } from '../../src/stack/stack';
+import { pgTool } from './dump';
 import { createDatabase, type TestDatabase } from './database';
 import { labelFacts } from './tables-helpers';
-
-const BIN = '/usr/lib/postgresql/18/bin';
-
-/** Runs pg_dump or pg_restore against the test server: inside the stack, or the host's when DATABASE_URL is set. */
-function tool(name: 'pg_dump' | 'pg_restore', args: string[], database: string): string {
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = '/' + database;
-    return execFileSync(name, [...args, '-d', url.toString()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return inStack(`${BIN}/${name} -h 127.0.0.1 -p ${stackPort()} -U postgres -d ${database} ${quoted} 2>&1`);
-}
 
 const BASE = { clustering_columns: ['a', 'b'], cluster_count: 2, cluster_number_column: 'cl', minimum_data_count: 10 };
 /** The clustered tables of the source database: kind, key and policy vary. */
@@ -86,11 +72,11 @@ async function stored(db: TestDatabase): Promise<unknown> {
 
 describe('dump and restore into a brand-new database, TimescaleDB\'s documented steps only', () => {
   it('restores the language, settings, state and models; inserts are labelled; triggers come back once', async () => {
-    tool('pg_dump', ['-Fc', '-f', file], source.name);
+    pgTool('pg_dump', ['-Fc', '-f', file], source.name);
     expect((await target.client.query(`SELECT count(*)::int AS n FROM pg_extension WHERE extname IN ('pljs', 'pg_centroid')`)).rows[0].n).toBe(0);
     await target.client.query('SELECT timescaledb_pre_restore()');
     // pg_restore exits non-zero on any error it met (it goes on past them): none may occur.
-    tool('pg_restore', [file], target.name);
+    pgTool('pg_restore', [file], target.name);
     await target.client.query('SELECT timescaledb_post_restore()');
 
     const ext = await target.client.query(`SELECT array_agg(extname::text ORDER BY extname) AS e FROM pg_extension`);

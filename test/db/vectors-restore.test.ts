@@ -3,24 +3,10 @@
 // pljs and pg_centroid come back, so do the stores with their contents and grants, and inserts are labelled with the
 // restored centroids at once.
 
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inStack, stackPort } from '../../src/stack/stack';
+import { pgTool } from './dump';
 import { createDatabase, type TestDatabase } from './database';
 import { notNearest, type Topics, topicVector, vectorDatabase } from './vectors-helpers';
-
-const BIN = '/usr/lib/postgresql/18/bin';
-
-/** Runs pg_dump or pg_restore against the test server: inside the stack, or the host's when DATABASE_URL is set. */
-function tool(name: 'pg_dump' | 'pg_restore', args: string[], database: string): string {
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = '/' + database;
-    return execFileSync(name, [...args, '-d', url.toString()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return inStack(`${BIN}/${name} -h 127.0.0.1 -p ${stackPort()} -U postgres -d ${database} ${quoted} 2>&1`);
-}
 
 const T: Topics = { dims: 16, topics: 4, noise: 0.3 };
 let source: TestDatabase;
@@ -58,9 +44,9 @@ async function stored(db: TestDatabase): Promise<unknown> {
 
 describe('dump and restore of vector tables into a brand-new database', () => {
   it('restores pgvector, the stores with their grants, state and models; inserts are labelled by the restored centroids', async () => {
-    tool('pg_dump', ['-Fc', '-f', file], source.name);
+    pgTool('pg_dump', ['-Fc', '-f', file], source.name);
     await target.client.query('SELECT timescaledb_pre_restore()');
-    tool('pg_restore', [file], target.name);
+    pgTool('pg_restore', [file], target.name);
     await target.client.query('SELECT timescaledb_post_restore()');
     const ext = (await target.client.query(`SELECT array_agg(extname::text ORDER BY extname) AS e FROM pg_extension`)).rows[0].e;
     expect(ext).toEqual(expect.arrayContaining(['pg_centroid', 'pljs', 'timescaledb', 'vector']));
