@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Config } from '../client/index';
+import type { Config, Schedule } from '../client/index';
 import { CliError, EXIT } from './connect';
 
 /** One command: what `pg-centroid help` and `<command> --help` print, and how it runs. */
@@ -101,4 +101,9 @@ export function columns(header: string[], rows: string[][]): string {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j] ?? 0)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** The human line for a scheduled pg_cron job (schedule-refit, schedule-fit). */
+export function describeJob(what: string, j: Schedule): string {
+  return `scheduled ${what}: pg_cron job "${j.job_name}" (schedule ${j.schedule}) in database ${j.cron_database ?? '?'}`;
 }

@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PgCentroid, type RefitResult, type Schedule, type TableStatus } from '../client/index';
+import { PgCentroid, type RefitResult, type TableStatus } from '../client/index';
 import { projectRoot } from '../stack/stack';
-import { args, plural, positional, print, readConfig, required, round, type Command } from './args';
+import { args, describeJob, plural, positional, print, readConfig, required, round, type Command } from './args';
 import { CliError, EXIT, withClient } from './connect';
 import { describeInstall, install, METHODS, type Method } from './install';
 import { withSpinner } from './progress';
@@ -112,10 +112,6 @@ export const refit: Command = {
   },
 };
 
-/** The human summary of a pg_cron job just registered. */
-function describeJob(what: string, j: Schedule): string {
-  return `scheduled ${what}: pg_cron job "${j.job_name}" (schedule ${j.schedule}) in database ${j.cron_database ?? '?'}`;
-}
 
 export const scheduleRefit: Command = {
   name: 'schedule-refit',

@@ -2,7 +2,7 @@
 // models, and scheduled fits. Each makes one SQL call and prints a summary (or JSON with --json).
 
 import { PgCentroid } from '../client/index';
-import { args, columns, integerOption, plural, positional, print, readConfig, required, round, type Command } from './args';
+import { args, columns, describeJob, integerOption, plural, positional, print, readConfig, required, round, type Command } from './args';
 import { CliError, EXIT, withClient } from './connect';
 import { withSpinner } from './progress';
 
@@ -124,7 +124,7 @@ through dblink (CREATE EXTENSION dblink first), else the error's hint gives the 
     const schedule = required(p, 'schedule', this.usage);
     const refresh = typeof p.values.refresh === 'string' ? p.values.refresh : undefined;
     const r = await withClient((c) => new PgCentroid(c).scheduleFit(model, source, config, schedule, { refresh }));
-    print(p, r, () => `scheduled fits of model ${model}: pg_cron job "${r.job_name}" (schedule ${r.schedule}) in database ${r.cron_database ?? '?'}`);
+    print(p, r, () => describeJob(`fits of model ${model}`, r));
     return EXIT.ok;
   },
 };
