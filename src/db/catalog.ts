@@ -204,8 +204,12 @@ export function orderColumn(table: Table, s: Settings): string | null {
  * window's chunks or partitions), or NULL when pg_catalog.min does not take the order column's type (a uuid key).
  */
 export function oldestSql(table: Table, s: Settings, o = 'o'): string {
-  const order = table.columns.get(orderColumn(table, s) ?? s.key_column);
-  return order?.minimum ? `pg_catalog.min(${o})::text` : 'NULL::text';
+  return hasOldest(table, s) ? `pg_catalog.min(${o})::text` : 'NULL::text';
+}
+
+/** Whether pg_catalog.min takes the type of the column that orders the window (see oldestSql). */
+export function hasOldest(table: Table, s: Settings): boolean {
+  return table.columns.get(orderColumn(table, s) ?? s.key_column)?.minimum === true;
 }
 
 /**

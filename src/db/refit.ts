@@ -17,11 +17,11 @@ import { fitScaler, standardize, unstandardize, type Scaler } from '../core/stan
 import type { DistanceType, FitOptions, FitResult, Points } from '../core/types';
 import { normalizeRows } from '../core/unit';
 import { integer } from '../sql/quote';
-import { checkPartitionConstraints, halfLifeUnits, type Table } from './catalog';
+import { checkPartitionConstraints, halfLifeUnits, hasOldest, type Table } from './catalog';
 import { UserError } from './errors';
 import { compileTable, compiledCentroids } from './compile';
 import { now, one } from './pl';
-import { engineWindow, finishInSql, hasOldest, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
+import { engineWindow, finishInSql, SQL_ENGINE_MAX_K, SqlEngine, windowSample, withHashAggregate } from './sqlengine';
 import { noneSince, type RefitReason, saveRefit, type State } from './state';
 import { vectorFeature } from './pgvector';
 import { refitVectors } from './vector-refit';

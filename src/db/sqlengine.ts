@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings';
 import { featureValue } from '../core/features';
 import type { Assignment, Candidate, LloydEngine } from '../core/lloyd';
 import { float, ident, integer, text } from '../sql/quote';
-import { identityColumns, notUniqueError, oldestSql, orderColumn, type Table } from './catalog';
+import { hasOldest, identityColumns, notUniqueError, orderColumn, type Table } from './catalog';
 import { one, query } from './pl';
 import { MIN_WEIGHT_EXPONENT, validSql, windowSql } from './window';
 
@@ -270,11 +270,6 @@ function finalStats(unit: boolean, weighted: boolean, oldest: boolean): string {
  * change, over just those rows. Throws, before anything is kept, when an identity matched more rows than it should
  * (the key does not identify rows).
  */
-/** Whether pg_catalog.min takes the order column's type (see oldestSql). */
-export function hasOldest(table: Table, s: Settings): boolean {
-  return oldestSql(table, s) !== 'NULL::text';
-}
-
 export function finishInSql(table: Table, s: Settings, win: string, centers: Float64Array, weighted: boolean, final: Record<string, unknown>[] | null = null): SqlFinish {
   // Cosine distance (rows and centers on the unit sphere): 1 - cos is half the squared euclidean distance.
   const unit = s.distance_type === 'cosine';
