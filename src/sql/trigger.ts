@@ -11,20 +11,15 @@
 // Pure text generation, unit-tested without a database.
 
 import { FEATURE_MAX, FEATURE_ZERO } from '../core/features';
-import type { DistanceType } from '../core/types';
+import type { LabelModel as CoreLabelModel } from '../core/labeler';
 import { ident, text } from './quote';
 import { keyFactor, keyLabel, keySquared, keyTie, nearestKey, type Pgvector, pv, rowVector, type VectorType, vectorType } from './vector';
 
 /** How a column's values become float8 (see src/db/catalog.ts). */
 export type NumberKind = 'integer' | 'float' | 'numeric';
 
-/** The model a label function labels with: centers in the working space, and the frozen z-scores. */
-export interface LabelModel {
-  centers: Float64Array;
-  k: number;
-  d: number;
-  distance: DistanceType;
-  scaler: { means: Float64Array; scales: Float64Array } | null;
+/** The model a label function labels with: the core's (centers in the working space, frozen z-scores), and more. */
+export interface LabelModel extends CoreLabelModel {
   /** Each cluster's RMS radius and the anomaly threshold (normalized distance), when known. */
   rms: Float64Array | null;
   threshold: number | null;
