@@ -1,6 +1,7 @@
 // The entry point: picks the algorithm, runs its starts, keeps the cheapest and checks the result.
 
 import { type CenterRun, kmeans, summarize, type Summary } from './kmeans';
+import { coresetRows } from './coreset';
 import { kmedians } from './kmedians';
 import { kmedoids } from './kmedoids';
 import { createRandom, deriveSeed, type Random } from './random';
@@ -179,16 +180,19 @@ export function sampleRows(points: Points, m: number, rng: Random): Points {
 }
 
 /**
- * The rows k-means starts run on: a seeded sample when the data is large and the starts are random or
- * k-means++ (the best start is then finished on all rows), else all rows.
+ * The rows k-means starts run on when the data is large and the starts are random or k-means++ (the best start is
+ * then finished on all rows), else all rows. k-means++ starts run on a seeded lightweight coreset (src/core/coreset.ts:
+ * weighted rows whose cost estimates the whole data's, far rows kept), random starts on a uniform sample (their
+ * rows are drawn uniformly from the data).
  */
 function startRowsFor(points: Points, options: FitOptions, used: Algorithm, choice: CenterChoice): Points {
   const means = used === 'k-means' || used === 'k-means++';
   const m = kmeansSampleSize(options.k);
   if (!means || choice === 'manual' || 2 * m > points.n) return points;
   // Its own stream (index -1), so the sample does not depend on the number of starts.
-  const sample = sampleRows(points, m, createRandom(deriveSeed(options.seed, -1)));
-  options.trace?.('sampled', m);
+  const rng = createRandom(deriveSeed(options.seed, -1));
+  const sample = choice === 'k-means++' ? coresetRows(points, m, rng) : sampleRows(points, m, rng);
+  options.trace?.('sampled', sample.n);
   return sample;
 }
 

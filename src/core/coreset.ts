@@ -1,0 +1,92 @@
+// The rows a large k-means fit starts on: a lightweight coreset (Bachem, Lucic & Krause 2018, "Scalable k-means
+// clustering via lightweight coresets"). Each row is drawn with probability
+//   q(x) = 1/2 * w(x) / W + 1/2 * w(x) * |x - mean|^2 / sum of w |x - mean|^2
+// and weighs w(x) / (m q(x)), so the weighted cost of any centers on the sample estimates their cost on every row.
+// A uniform sample misses the few far rows of heavy-tailed data; this one keeps them (at a small weight), so the
+// centers found on it are near those of the whole data, and finishing on every row takes fewer iterations.
+
+import { kernelsFor } from './kernels';
+import type { Random } from './random';
+import type { Points } from './types';
+
+/**
+ * m draws (with replacement) of the coreset distribution from `rng`; a row drawn t times is one sample row of t
+ * times the weight. Returns the rows' data (in row order) and weights (summing to about the rows' total weight).
+ */
+export function coresetRows(points: Points, m: number, rng: Random): Points {
+  const { data, n, d, weights } = points;
+  const total = weights ? sumOf(weights) : n;
+  const mean = meanOf(points, total);
+  // The squared distance of every row to the mean, by the compiled k-means++ pass (the mean appended as a row).
+  const xs = new Float64Array((n + 1) * d);
+  xs.set(data.subarray(0, n * d));
+  xs.set(mean, n * d);
+  const spreadOf = new Float64Array(n).fill(Infinity);
+  kernelsFor(1, d).potential(xs, n, n * d, spreadOf, spreadOf, null);
+  // cum[i]: the sum of w |x - mean|^2 over rows 0..i; cumWeights likewise of the weights (unweighted rows need none).
+  const cum = new Float64Array(n);
+  let spread = 0;
+  for (let i = 0; i < n; i++) cum[i] = spread += weights ? (weights[i] as number) * (spreadOf[i] as number) : (spreadOf[i] as number);
+  let cumWeights: Float64Array | null = null;
+  if (weights) {
+    cumWeights = new Float64Array(n);
+    for (let i = 0, s = 0; i < n; i++) cumWeights[i] = s += weights[i] as number;
+  }
+  const drawn = new Int32Array(n);
+  const picked = new Int32Array(m);
+  let rows = 0;
+  for (let t = 0; t < m; t++) {
+    // Half the draws are by weight alone, half by weighted spread (all by weight when every row is at the mean): one
+    // number in [0, 1) picks the half and, stretched back to [0, 1), the row.
+    const u = rng.next();
+    const byWeight = !(spread > 0) || u < 0.5;
+    const r = spread > 0 ? (u < 0.5 ? 2 * u : 2 * u - 1) : u;
+    const row = byWeight ? (cumWeights ? searchAbove(cumWeights, n, r * total) : Math.min(n - 1, Math.floor(r * n))) : searchAbove(cum, n, r * spread);
+    if (drawn[row] === 0) picked[rows++] = row;
+    drawn[row] = (drawn[row] as number) + 1;
+  }
+  const order = picked.subarray(0, rows).sort();
+  const out = new Float64Array(rows * d);
+  const outWeights = new Float64Array(rows);
+  for (let o = 0; o < rows; o++) {
+    const i = order[o] as number;
+    const w = weights ? (weights[i] as number) : 1;
+    const q = 0.5 * (w / total) + (spread > 0 ? 0.5 * ((w * (spreadOf[i] as number)) / spread) : 0.5 * (w / total));
+    outWeights[o] = ((drawn[i] as number) * w) / (m * q);
+    out.set(data.subarray(i * d, i * d + d), o * d);
+  }
+  return { data: out, n: rows, d, weights: outWeights };
+}
+
+/** The sum of an array. */
+function sumOf(values: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i] as number;
+  return s;
+}
+
+/** The (weighted) mean row: one strided pass per dimension. */
+function meanOf(points: Points, total: number): Float64Array {
+  const { data, n, d, weights } = points;
+  const mean = new Float64Array(d);
+  const end = n * d;
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    if (weights) for (let at = j, i = 0; at < end; at += d, i++) s += (weights[i] as number) * (data[at] as number);
+    else for (let at = j; at < end; at += d) s += data[at] as number;
+    mean[j] = s / total;
+  }
+  return mean;
+}
+
+/** The first row whose running sum exceeds r (the last row when rounding puts r at the top). */
+function searchAbove(cum: Float64Array, n: number, r: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cum[mid] as number) > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.min(lo, n - 1);
+}
