@@ -24,6 +24,13 @@ export function normalizedDistance(dist: number, rms: number): number {
   return dist > 0 ? Infinity : 0;
 }
 
+/** Each row's distance over its cluster's RMS radius (normalizedDistance). */
+export function normalizedDistances(dist: ArrayLike<number>, labels: ArrayLike<number>, rms: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(dist.length);
+  for (let i = 0; i < dist.length; i++) out[i] = normalizedDistance(dist[i] as number, rms[labels[i] as number] as number);
+  return out;
+}
+
 /**
  * The threshold that flags `share` of the rows (0 < share <= 0.5): the largest normalized distance of the rows that
  * stay unflagged, so that round(share x n) rows lie above it (fewer when values tie at the threshold).

@@ -11,9 +11,13 @@ import type { Points } from './types';
 
 /**
  * m draws (with replacement) of the coreset distribution from `rng`; a row drawn t times is one sample row of t
- * times the weight. Returns the rows' data (in row order) and weights (summing to about the rows' total weight).
+ * times the weight. Returns the rows' data and weights (summing to about the rows' total weight).
  */
-export function coresetRows(points: Points, m: number, rng: Random): Points {
+export function coresetRows(all: Points, m: number, rng: Random): Points {
+  // Beyond twice CORESET_POOL x m rows, the coreset is drawn from a uniform sample of P = CORESET_POOL x m of them (each
+  // weighing for n / P rows): passes over every row cost more in pljs than the iterations the coreset saves, and the
+  // pool holds the far rows in proportion.
+  const points = all.n > 2 * CORESET_POOL * m ? pooled(all, CORESET_POOL * m, rng) : all;
   const { data, n, d, weights } = points;
   const total = weights ? sumOf(weights) : n;
   const mean = meanOf(points, total);
@@ -56,6 +60,35 @@ export function coresetRows(points: Points, m: number, rng: Random): Points {
     out.set(data.subarray(i * d, i * d + d), o * d);
   }
   return { data: out, n: rows, d, weights: outWeights };
+}
+
+/** A seeded uniform sample of m distinct rows (m at most n / 2), copied into new points. */
+export function sampleRows(points: Points, m: number, rng: Random): Points {
+  const { data, n, d, weights } = points;
+  // Redrawing taken rows costs under 2 draws a row when m <= n / 2, and no O(n) index array.
+  const taken = new Uint8Array(n);
+  const out = new Float64Array(m * d);
+  const w = weights ? new Float64Array(m) : null;
+  for (let t = 0, o = 0; t < m; t++) {
+    let row = rng.int(n);
+    while (taken[row] === 1) row = rng.int(n);
+    taken[row] = 1;
+    if (w && weights) w[t] = weights[row] as number;
+    for (let at = row * d, end = at + d; at < end; at++) out[o++] = data[at] as number;
+  }
+  return w ? { data: out, n: m, d, weights: w } : { data: out, n: m, d };
+}
+
+/** Pool rows per coreset row: the coreset of a bigger data set is drawn from a uniform sample of this many times m. */
+export const CORESET_POOL = 4;
+
+/** A uniform sample of p distinct rows, each weighing for n / p rows (times its own weight). */
+function pooled(points: Points, p: number, rng: Random): Points {
+  const sample = sampleRows(points, p, rng);
+  const scale = points.n / p;
+  const weights = new Float64Array(p);
+  for (let i = 0; i < p; i++) weights[i] = scale * (sample.weights ? (sample.weights[i] as number) : 1);
+  return { ...sample, weights };
 }
 
 /** The sum of an array. */

@@ -1,7 +1,7 @@
 // The entry point: picks the algorithm, runs its starts, keeps the cheapest and checks the result.
 
 import { type CenterRun, kmeans, summarize, type Summary } from './kmeans';
-import { coresetRows } from './coreset';
+import { coresetRows, sampleRows } from './coreset';
 import { kmedians } from './kmedians';
 import { kmedoids } from './kmedoids';
 import { createRandom, deriveSeed, type Random } from './random';
@@ -160,23 +160,6 @@ function runOnce(
 /** Rows a k-means start runs on when the data has more than twice as many: max(20000, 100 k). */
 export function kmeansSampleSize(k: number): number {
   return Math.max(20000, 100 * k);
-}
-
-/** A seeded uniform sample of m distinct rows (m at most n / 2), copied into new points. */
-export function sampleRows(points: Points, m: number, rng: Random): Points {
-  const { data, n, d, weights } = points;
-  // Redrawing taken rows costs under 2 draws a row when m <= n / 2, and no O(n) index array.
-  const taken = new Uint8Array(n);
-  const out = new Float64Array(m * d);
-  const w = weights ? new Float64Array(m) : null;
-  for (let t = 0, o = 0; t < m; t++) {
-    let row = rng.int(n);
-    while (taken[row] === 1) row = rng.int(n);
-    taken[row] = 1;
-    if (w && weights) w[t] = weights[row] as number;
-    for (let at = row * d, end = at + d; at < end; at++) out[o++] = data[at] as number;
-  }
-  return w ? { data: out, n: m, d, weights: w } : { data: out, n: m, d };
 }
 
 /**

@@ -20,7 +20,8 @@ const UNROLL_D = 16;
 
 /**
  * One pass over the rows: counts[c]++, sums[c * d + j] += x_j, overall[j] += x_j and, when centers are given, the
- * largest (max) and total (mean) distance from each cluster's rows to its center.
+ * largest (max) and total (mean) distance from each cluster's rows to its center, and (when compiled with it) each
+ * row's distance to its center in dist[i].
  */
 type ScanPass = (
   data: Float64Array,
@@ -32,6 +33,7 @@ type ScanPass = (
   overall: Float64Array,
   max: Float64Array,
   mean: Float64Array,
+  dist: Float64Array | null,
 ) => void;
 
 /**
@@ -71,7 +73,7 @@ function distanceCode(d: number, manhattan: boolean, other: string, at: string):
 }
 
 /** Source of the scan pass. */
-function scanSource(d: number, manhattan: boolean, withCenters: boolean): string {
+function scanSource(d: number, manhattan: boolean, withCenters: boolean, withDist: boolean): string {
   const unrolled = d <= UNROLL_D;
   let code = 'const sqrt = Math.sqrt; const abs = Math.abs; let t = 0; let s = 0;\n';
   if (unrolled) for (let j = 0; j < d; j++) code += `let o${j} = 0;\n`;
@@ -81,7 +83,7 @@ function scanSource(d: number, manhattan: boolean, withCenters: boolean): string
   } else {
     code += `for (let j = 0; j < ${d}; j++) { const v = data[xo + j]; sums[so + j] += v; overall[j] += v; }\n`;
   }
-  if (withCenters) code += `${distanceCode(d, manhattan, 'centers', 'so')}if (s > max[c]) max[c] = s;\nmean[c] += s;\n`;
+  if (withCenters) code += `${distanceCode(d, manhattan, 'centers', 'so')}if (s > max[c]) max[c] = s;\nmean[c] += s;\n${withDist ? 'dist[i] = s;\n' : ''}`;
   code += '}\n';
   if (unrolled) for (let j = 0; j < d; j++) code += `overall[${j}] = o${j};\n`;
   return code;
@@ -91,7 +93,7 @@ function scanSource(d: number, manhattan: boolean, withCenters: boolean): string
  * Source of the scan pass for small k * d: each cluster's count, sums, center, largest and total distance held in
  * locals, the row's cluster picked by a chain of comparisons (cheaper in QuickJS than indexing typed arrays).
  */
-function scanLocalsSource(k: number, d: number, manhattan: boolean, withCenters: boolean): string {
+function scanLocalsSource(k: number, d: number, manhattan: boolean, withCenters: boolean, withDist: boolean): string {
   let code = 'const sqrt = Math.sqrt; const abs = Math.abs; let t = 0; let s = 0;\n';
   for (let j = 0; j < d; j++) code += `let o${j} = 0;\n`;
   for (let c = 0; c < k; c++) {
@@ -110,7 +112,7 @@ function scanLocalsSource(k: number, d: number, manhattan: boolean, withCenters:
         code += manhattan ? `s ${op} abs(x${j} - c${c}_${j});\n` : `t = x${j} - c${c}_${j}; s ${op} t * t;\n`;
       }
       if (!manhattan) code += 's = sqrt(s);\n';
-      code += `if (s > M${c}) M${c} = s;\nA${c} += s;\n`;
+      code += `if (s > M${c}) M${c} = s;\nA${c} += s;\n${withDist ? 'dist[i] = s;\n' : ''}`;
     }
   }
   code += '}\n}\n';
@@ -147,14 +149,14 @@ function pairsSource(k: number, d: number, manhattan: boolean): string {
 }
 
 /** The scan pass for k clusters of d dimensions, compiled on first use and cached. */
-function scanFor(k: number, d: number, distance: DistanceType, withCenters: boolean): ScanPass {
+function scanFor(k: number, d: number, distance: DistanceType, withCenters: boolean, withDist: boolean): ScanPass {
   const locals = d <= UNROLL_D && k * d <= CENTER_LOCALS;
-  const key = `${locals ? k : 0}x${d}:${distance}:${withCenters}`;
+  const key = `${locals ? k : 0}x${d}:${distance}:${withCenters}:${withDist}`;
   let pass = scans.get(key);
   if (!pass) {
     const manhattan = distance === 'manhattan';
-    const body = locals ? scanLocalsSource(k, d, manhattan, withCenters) : scanSource(d, manhattan, withCenters);
-    pass = new Function('data', 'n', 'labels', 'centers', 'counts', 'sums', 'overall', 'max', 'mean', body) as ScanPass;
+    const body = locals ? scanLocalsSource(k, d, manhattan, withCenters, withDist) : scanSource(d, manhattan, withCenters, withDist);
+    pass = new Function('data', 'n', 'labels', 'centers', 'counts', 'sums', 'overall', 'max', 'mean', 'dist', body) as ScanPass;
     scans.set(key, pass);
   }
   return pass;
@@ -180,8 +182,11 @@ interface Scan {
   mean: Float64Array;
 }
 
-/** Runs the scan pass; mean holds the mean distance to the center (0 for an empty cluster) when centers are given. */
-function scan(points: Points, labels: Int32Array, centers: Float64Array | null, k: number, distance: DistanceType): Scan {
+/**
+ * Runs the scan pass; mean holds the mean distance to the center (0 for an empty cluster) when centers are given,
+ * and dist (n long, when given with centers) each row's distance to its center.
+ */
+function scan(points: Points, labels: Int32Array, centers: Float64Array | null, k: number, distance: DistanceType, dist: Float64Array | null = null): Scan {
   const { data, n, d } = points;
   const out: Scan = {
     counts: new Int32Array(k),
@@ -190,7 +195,8 @@ function scan(points: Points, labels: Int32Array, centers: Float64Array | null, 
     max: new Float64Array(k),
     mean: new Float64Array(k),
   };
-  scanFor(k, d, distance, centers !== null)(data, n, labels, centers, out.counts, out.sums, out.overall, out.max, out.mean);
+  const withDist = centers !== null && dist !== null;
+  scanFor(k, d, distance, centers !== null, withDist)(data, n, labels, centers, out.counts, out.sums, out.overall, out.max, out.mean, withDist ? dist : null);
   const { counts, mean } = out;
   if (centers) for (let c = 0; c < k; c++) if ((counts[c] as number) > 0) mean[c] = (mean[c] as number) / (counts[c] as number);
   return out;
@@ -372,6 +378,7 @@ export interface ClusterQuality {
 /**
  * Sizes, radii, Davies-Bouldin and Calinski-Harabasz from one scan of the rows (plus the pass Calinski-Harabasz
  * needs over the clusters' means); the same values as clusterSizes, radii, daviesBouldin and calinskiHarabasz.
+ * With `dist` (n long), the scan also writes each row's distance to its center there.
  */
 export function clusterQuality(
   points: Points,
@@ -379,8 +386,9 @@ export function clusterQuality(
   centers: Float64Array,
   k: number,
   distance: DistanceType,
+  dist: Float64Array | null = null,
 ): ClusterQuality {
-  const s = scan(points, labels, centers, k, distance);
+  const s = scan(points, labels, centers, k, distance, dist);
   return {
     sizes: s.counts,
     radii: { max: s.max, mean: s.mean },

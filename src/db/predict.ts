@@ -226,12 +226,14 @@ export function scoreSql(m: Scorer, source: Source): string {
   let valid = Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) <= ${float(FEATURE_MAX)}`).join(' AND ');
   // Cosine: a row of zeros (after flushing) has no direction and no cluster.
   if (unit) valid += ` AND (${Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) >= ${float(FEATURE_ZERO)}`).join(' OR ')})`;
-  const flushed = `SELECT key, ${Array.from({ length: d }, (_, j) => `${flush(j)} AS y${j}`).join(', ')}
-                            FROM (SELECT ${ident(m.key)}::text AS key, ${features.join(', ')} FROM ${source.sql}) f
-                           WHERE ${valid} OFFSET 0`;
+  // One scan of the source: a row with an invalid feature keeps its key and gets NULLs (its y's are NULL, and so
+  // is every value computed from them; the CASE of its cluster is guarded by ok).
+  const flushed = `SELECT key, ok, ${Array.from({ length: d }, (_, j) => `CASE WHEN ok THEN ${flush(j)} END AS y${j}`).join(', ')}
+                            FROM (SELECT key, coalesce(${valid}, false) AS ok, ${Array.from({ length: d }, (_, j) => `x${j}`).join(', ')}
+                                    FROM (SELECT ${ident(m.key)}::text AS key, ${features.join(', ')} FROM ${source.sql}) f OFFSET 0) e`;
   // Cosine: rows scaled to unit length (flushed again, so no square of a difference underflows).
   const rows = unit
-    ? `SELECT key, ${Array.from({ length: d }, (_, j) => `${flush(j, `y${j} / nrm`)} AS y${j}`).join(', ')}
+    ? `SELECT key, ok, ${Array.from({ length: d }, (_, j) => `${flush(j, `y${j} / nrm`)} AS y${j}`).join(', ')}
          FROM (SELECT *, pg_catalog.sqrt(${Array.from({ length: d }, (_, j) => `y${j} * y${j}`).join(' + ')}) AS nrm FROM (${flushed}) u) v`
     : flushed;
   const dists = Array.from({ length: k }, (_, c) => {
@@ -242,7 +244,7 @@ export function scoreSql(m: Scorer, source: Source): string {
     return `${terms.join(' + ')} AS d${c}`;
   });
   const whens = Array.from({ length: k - 1 }, (_, c) => `WHEN ${Array.from({ length: k - c - 1 }, (_, o) => `d${c} <= d${c + o + 1}`).join(' AND ')} THEN ${c}`);
-  const label = k === 1 ? '0' : `CASE ${whens.join(' ')} ELSE ${k - 1} END`;
+  const label = k === 1 ? 'CASE WHEN ok THEN 0 END' : `CASE WHEN NOT ok THEN NULL ${whens.join(' ')} ELSE ${k - 1} END`;
   const best = k === 1 ? 'd0' : `LEAST(${Array.from({ length: k }, (_, c) => `d${c}`).join(', ')})`;
   const dist = m.distance === 'manhattan' ? best : unit ? `${best} / 2` : `pg_catalog.sqrt(${best})`;
   const normalized = m.rms
@@ -251,11 +253,8 @@ export function scoreSql(m: Scorer, source: Source): string {
   const anomaly = m.rms && m.threshold !== null ? `(${normalized}) > ${float(m.threshold)}` : 'NULL::bool';
   return `SELECT key, nl AS cluster, dist AS distance, ${normalized} AS normalized_distance, ${anomaly} AS is_anomaly
     FROM (SELECT key, ${label} AS nl, ${dist} AS dist
-            FROM (SELECT key, ${dists.join(', ')}
-                    FROM (${rows}) g OFFSET 0) h) a
-   UNION ALL
-  SELECT ${ident(m.key)}::text, NULL::int4, NULL::float8, NULL::float8, NULL::bool
-    FROM (SELECT ${ident(m.key)}, ${features.join(', ')} FROM ${source.sql}) f WHERE NOT coalesce(${valid}, false)`;
+            FROM (SELECT key, ok, ${dists.join(', ')}
+                    FROM (${rows}) g OFFSET 0) h) a`;
 }
 
 /** Checks that a source has the scorer's key and numeric columns. */

@@ -11,7 +11,7 @@ import { featureValue } from '../core/features';
 import { fit } from '../core/fit';
 import { lloyd } from '../core/lloyd';
 import { matchCenters, permute } from '../core/match';
-import { contaminationThreshold, normalizedDistance, rmsRadii } from '../core/anomaly';
+import { contaminationThreshold, normalizedDistance, normalizedDistances, rmsRadii } from '../core/anomaly';
 import { countDistinct } from '../core/seeding';
 import { fitScaler, standardize, unstandardize, type Scaler } from '../core/standardize';
 import type { DistanceType, FitOptions, FitResult, Points } from '../core/types';
@@ -226,7 +226,7 @@ function refitInJs(table: Table, s: Settings, state: State | null, started: numb
   // Every row's distance to its center: the clusters' radii, the anomaly threshold, and the columns written.
   const dist = distancesToOwn(points, result.centers, result.labels, s.distance_type);
   const rms = rmsRadii(dist, result.labels, k, points.weights);
-  const normalized = Float64Array.from(dist, (v, i) => normalizedDistance(v, rms[result.labels[i] as number] as number));
+  const normalized = normalizedDistances(dist, result.labels, rms);
   const threshold = s.contamination !== null ? contaminationThreshold(normalized, s.contamination) : s.anomaly_threshold;
   const rows: number[] = [];
   const labels: number[] = [];

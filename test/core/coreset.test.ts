@@ -1,7 +1,7 @@
 // The lightweight coreset large k-means fits start on: weighted rows whose cost estimates the whole data's, far rows kept.
 
 import { describe, expect, it } from 'vitest';
-import { coresetRows } from '../../src/core/coreset';
+import { CORESET_POOL, coresetRows } from '../../src/core/coreset';
 import { fit, kmeansSampleSize } from '../../src/core/fit';
 import { createRandom } from '../../src/core/random';
 import type { Points } from '../../src/core/types';
@@ -36,7 +36,7 @@ function costOn(points: Points, centers: Float64Array, k: number): number {
 describe('coresetRows', () => {
   const points = heavyTailed(60_000, 3, 7);
 
-  it('draws the same rows and weights for the same seed, distinct rows in row order, copied exactly', () => {
+  it('draws the same rows and weights for the same seed, distinct rows copied exactly', () => {
     const a = coresetRows(points, 5000, createRandom(1));
     const b = coresetRows(points, 5000, createRandom(1));
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
@@ -45,15 +45,17 @@ describe('coresetRows', () => {
     expect(Array.from(c.data)).not.toEqual(Array.from(a.data));
     expect(a.n).toBeLessThanOrEqual(5000);
     expect(a.weights?.length).toBe(a.n);
-    // Every sample row is a row of the data, each once.
+    // Every sample row is a row of the data, each once (drawn from the whole data, and from a pool of it).
     const rows = new Map<string, number>();
     for (let i = 0; i < points.n; i++) rows.set(Array.from(points.data.subarray(i * 3, i * 3 + 3)).join(','), i);
-    let last = -1;
-    for (let o = 0; o < a.n; o++) {
-      const at = rows.get(Array.from(a.data.subarray(o * 3, o * 3 + 3)).join(','));
-      expect(at).toBeDefined();
-      expect(at as number).toBeGreaterThan(last);
-      last = at as number;
+    for (const sample of [a, coresetRows(points, 20_000, createRandom(1))]) {
+      const seen = new Set<number>();
+      for (let o = 0; o < sample.n; o++) {
+        const at = rows.get(Array.from(sample.data.subarray(o * 3, o * 3 + 3)).join(','));
+        expect(at).toBeDefined();
+        seen.add(at as number);
+      }
+      expect(seen.size).toBe(sample.n);
     }
   });
 
@@ -81,16 +83,27 @@ describe('coresetRows', () => {
       data[i * 2] = (far ? 1000 : 0) + rng.next();
       data[i * 2 + 1] = rng.next();
     }
-    const sample = coresetRows({ data, n, d: 2 }, 1000, createRandom(6));
+    const sample = coresetRows({ data, n, d: 2 }, 7000, createRandom(6));
     let kept = 0;
     for (let o = 0; o < sample.n; o++) if ((sample.data[o * 2] as number) > 500) kept++;
-    // A uniform sample of 1,000 of 50,000 rows holds 0.4 of them on average.
+    // A uniform sample of 7,000 of 50,000 rows holds 2.8 of them on average.
     expect(kept).toBeGreaterThanOrEqual(15);
     // Their weights are small: the far rows count as the 20 rows they are, not as the half of the draws they got.
     let farWeight = 0;
     for (let o = 0; o < sample.n; o++) if ((sample.data[o * 2] as number) > 500) farWeight += sample.weights?.[o] as number;
     expect(farWeight).toBeGreaterThan(5);
     expect(farWeight).toBeLessThan(60);
+  });
+
+  it('draws from a uniform pool of CORESET_POOL x m rows when the data has more than twice as many, weighted back to the whole', () => {
+    const m = 2000;
+    expect(points.n).toBeGreaterThan(2 * CORESET_POOL * m);
+    const sample = coresetRows(points, m, createRandom(8));
+    expect(sample.n).toBeLessThanOrEqual(m);
+    const w = Array.from(sample.weights ?? []).reduce((s, v) => s + v, 0);
+    expect(Math.abs(w / points.n - 1)).toBeLessThan(0.05);
+    const centers = Float64Array.from([0.5, 0.5, 0.5, 3, 3, 3, 20, 20, 20]);
+    expect(Math.abs(costOn(sample, centers, 3) / costOn(points, centers, 3) - 1)).toBeLessThan(0.15);
   });
 
   it('weighs weighted rows by their weights (half_life windows)', () => {

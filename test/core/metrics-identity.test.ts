@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distance as distanceBetween, squaredEuclidean } from '../../src/core/distance';
 import { countLabels } from '../../src/core/empty';
+import { distancesToOwn } from '../../src/core/assign';
 import { fit } from '../../src/core/fit';
 import { calinskiHarabasz, clusterQuality, clusterSizes, daviesBouldin, radii, silhouette } from '../../src/core/metrics';
 import { createRandom } from '../../src/core/random';
@@ -304,6 +305,12 @@ describe('compiled metrics are bit-identical to the plain loops', () => {
         expect(differences(q.radii.mean, ref.mean)).toEqual([]);
         expect(q.daviesBouldin).toBe(db);
         expect(q.calinskiHarabasz).toBe(ch);
+        // The same pass writing each row's distance: the values distancesToOwn gives, and the same radii.
+        const dist = new Float64Array(points.n).fill(NaN);
+        const fused = clusterQuality(points, labels, centers, k, distance, dist);
+        expect(differences(dist, distancesToOwn(points, centers, labels, distance))).toEqual([]);
+        expect(differences(fused.radii.mean, ref.mean)).toEqual([]);
+        expect(fused.daviesBouldin).toBe(db);
         for (const o of [{}, { sampleSize: 1000, seed: 42 }, { sampleSize: 257, seed: 3 }, { sampleSize: points.n }]) {
           expect(silhouette(points, labels, k, distance, o)).toBe(refSilhouette(points, labels, k, distance, o));
         }

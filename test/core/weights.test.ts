@@ -61,7 +61,9 @@ describe('weighted k-means', () => {
     // surely, their squared distances being the largest); splitting a heavy cluster lowers the cost far more.
     const centers = Array.from(r.centers).sort((a, b) => a - b);
     expect(centers.every((c) => c < 150)).toBe(true);
-    expect(centers.map(Math.round).slice(0, 2)).toEqual([0, 100]);
+    // Both heavy clusters have a center (which of them gets split in two is the seed's choice).
+    expect(centers.some((c) => Math.abs(c - 0.5) < 1)).toBe(true);
+    expect(centers.some((c) => Math.abs(c - 100.5) < 1)).toBe(true);
     let covered = 0;
     for (let i = 0; i < n; i++) covered += (weights[i] as number) * Math.min(...[0.5, 100.5, 200.5].map((c) => ((data[i] as number) - c) ** 2));
     expect(r.cost).toBeLessThan(covered);

@@ -159,12 +159,16 @@ describe('scoring and predicting', () => {
     await db.client.query(`CREATE TABLE pts (id int PRIMARY KEY, a float8, b numeric)`);
     await db.client.query(`INSERT INTO pts SELECT g, (g % 4) * 10 + sin(g), cos(g) FROM generate_series(1, 400) g`);
     await db.client.query(`INSERT INTO pts VALUES (999, NULL, 1), (1000, 15, 40)`);
+    // Invalid features of every kind: NaN, infinite, and a numeric beyond float8's range (scored in the same scan).
+    await db.client.query(`INSERT INTO pts VALUES (1001, 'NaN', 1), (1002, '-Infinity', 1), (1003, 1, 1e400)`);
     // Fitted on the first 400 rows; the two added later are scored as new rows.
     await db.client.query(`SELECT centroid.fit('pm', 'SELECT * FROM pts WHERE id <= 400', '{"key_column": "id", "clustering_columns": ["a", "b"], "cluster_count": 4, "standardize": "zscore"}')`);
-    const scored = (await db.client.query(`SELECT s.*, centroid.predict('pm', ARRAY[p.a, p.b::float8]) AS predicted FROM centroid.score('pm', 'SELECT * FROM pts') s JOIN pts p ON p.id = s.key::int ORDER BY p.id`)).rows;
-    expect(scored).toHaveLength(402);
+    const scored = (await db.client.query(`SELECT s.*, centroid.predict('pm', ARRAY[p.a, CASE WHEN abs(p.b) < 1e300 THEN p.b END::float8]) AS predicted FROM centroid.score('pm', 'SELECT * FROM pts') s JOIN pts p ON p.id = s.key::int ORDER BY p.id`)).rows;
+    expect(scored).toHaveLength(405);
     for (const r of scored) expect(r.cluster).toBe(r.predicted);
-    expect(scored.find((r) => r.key === '999')).toMatchObject({ cluster: null, distance: null, is_anomaly: null });
+    for (const key of ['999', '1001', '1002', '1003']) {
+      expect(scored.find((r) => r.key === key)).toMatchObject({ cluster: null, distance: null, normalized_distance: null, is_anomaly: null });
+    }
     expect(scored.find((r) => r.key === '1000')).toMatchObject({ is_anomaly: true });
     expect(scored.filter((r) => r.is_anomaly).length).toBeLessThan(10);
   });
