@@ -5,7 +5,7 @@
 import type { Metrics, ModelFit } from '../config/results';
 import { validateConfig, type Settings } from '../config/settings';
 import { fit } from '../core/fit';
-import { contaminationThreshold, normalizedDistance, rmsRadii } from '../core/anomaly';
+import { contaminationThreshold, normalizedDistances, rmsRadii } from '../core/anomaly';
 import { distancesToOwn } from '../core/assign';
 import { clusterQuality, silhouette } from '../core/metrics';
 import { countDistinct } from '../core/seeding';
@@ -83,12 +83,13 @@ export function prepare(rows: Rows, s: Settings, k: number, what: string): Prepa
 /**
  * Inertia, silhouette (seeded sample), Davies-Bouldin, Calinski-Harabasz, sizes and mean radii of a fit. Under cosine
  * distance the points are unit rows and the quality measures use the euclidean (chord) distance between them, a
- * monotone function of 1 - cos; inertia is the fit's cost (the sum of 1 - cos).
+ * monotone function of 1 - cos; inertia is the fit's cost (the sum of 1 - cos). With `dist` (n long), the pass the
+ * radii take writes each row's distance (in the metric's terms) to its center there.
  */
-export function metricsOf(points: Points, result: FitResult, distance: DistanceType, seed: number, sample = FIT_SILHOUETTE_SAMPLE): Metrics {
+export function metricsOf(points: Points, result: FitResult, distance: DistanceType, seed: number, sample = FIT_SILHOUETTE_SAMPLE, dist: Float64Array | null = null): Metrics {
   const { k, centers, labels } = result;
   const metric = geometry(distance).metric;
-  const q = clusterQuality(points, labels, centers, k, metric);
+  const q = clusterQuality(points, labels, centers, k, metric, dist);
   return {
     inertia: result.cost,
     silhouette: finite(silhouette(points, labels, k, metric, { sampleSize: sample, seed })),
@@ -138,16 +139,21 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
   // segments keeps their numbers (and rewrites no row), whatever numbering its starts produced.
   const result = output ? permute(fitted, matchLabels(labelAgreement(output, s, rows, fitted.labels, fitted.k), fitted.k)) : fitted;
   const t2b = now();
-  const metrics = metricsOf(p.points, result, s.distance_type, s.seed);
-  // The distances behind the anomaly rule: each cluster's RMS radius and the threshold, stored with the version.
-  const dist = distancesToOwn(p.points, result.centers, result.labels, s.distance_type);
-  metrics.rms_radii = Array.from(rmsRadii(dist, result.labels, result.k));
-  const normalized = Float64Array.from(dist, (v, i) => normalizedDistance(v, metrics.rms_radii[result.labels[i] as number] as number));
-  const threshold = s.contamination !== null ? contaminationThreshold(normalized, s.contamination) : (s.anomaly_threshold ?? 3);
+  // The distances behind the anomaly rule: each cluster's RMS radius and the threshold, stored with the version. When
+  // the metrics measure in the fit's own distance (euclidean, manhattan), their pass writes them; cosine takes one more.
+  const fused = geometry(s.distance_type).metric === s.distance_type;
+  const dist = fused ? new Float64Array(p.points.n) : null;
+  const metrics = metricsOf(p.points, result, s.distance_type, s.seed, FIT_SILHOUETTE_SAMPLE, dist);
+  const own = dist ?? distancesToOwn(p.points, result.centers, result.labels, s.distance_type);
+  const rms = rmsRadii(own, result.labels, result.k);
+  metrics.rms_radii = Array.from(rms);
+  // Normalized distances only when a threshold is drawn from them or flags are written.
+  const normalized = s.contamination !== null || s.anomaly_column !== null ? normalizedDistances(own, result.labels, rms) : null;
+  const threshold = s.contamination !== null && normalized ? contaminationThreshold(normalized, s.contamination) : (s.anomaly_threshold ?? 3);
   metrics.anomaly_threshold = Number.isFinite(threshold) ? threshold : null;
   const t3 = now();
-  const anomalies = Uint8Array.from(normalized, (v) => (v > threshold ? 1 : 0));
-  const changed = output ? writeLabels(output, s, rows, result.labels, { distances: dist, anomalies }) : 0;
+  const anomalies = s.anomaly_column !== null && normalized ? flags(normalized, threshold) : null;
+  const changed = output ? writeLabels(output, s, rows, result.labels, { distances: own, anomalies }) : 0;
   const timings = { read_ms: t1 - t0, fit_ms: t2 - t1, renumber_ms: t2b - t2, metrics_ms: t3 - t2b, write_ms: now() - t3 };
   const centers = p.scaler ? unstandardize(result.centers, p.scaler) : result.centers;
   const durationMs = now() - started;
@@ -173,6 +179,13 @@ export function fitModel(modelArg: unknown, sourceArg: string, config: unknown, 
     output_table: output?.display ?? null,
     labels_changed: changed,
   };
+}
+
+/** 1 for each normalized distance above the threshold, else 0. */
+function flags(normalized: Float64Array, threshold: number): Uint8Array {
+  const out = new Uint8Array(normalized.length);
+  for (let i = 0; i < normalized.length; i++) if ((normalized[i] as number) > threshold) out[i] = 1;
+  return out;
 }
 
 /** Inserts the fit as the model's next version; returns the version. */

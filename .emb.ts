@@ -1,0 +1,13 @@
+import pg from 'pg';
+import { embeddingShapes, topicsSql, DATA_FUNCTIONS_SQL } from './bench/data';
+const c = new pg.Client('postgres://postgres@127.0.0.1:54329/art');
+await c.connect();
+await c.query('CREATE EXTENSION IF NOT EXISTS vector');
+await c.query(DATA_FUNCTIONS_SQL);
+const shape = embeddingShapes().find((s) => s.id === (process.argv[2] ?? 'skewed'))!;
+await c.query(topicsSql(shape.seed));
+await c.query(`DROP TABLE IF EXISTS emb`);
+await c.query(`CREATE TABLE emb AS ${shape.select(1, 100000)}`);
+await c.query(`ALTER TABLE emb ADD PRIMARY KEY (id)`);
+await c.query(`VACUUM ANALYZE emb`);
+await c.end();
