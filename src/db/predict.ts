@@ -223,7 +223,11 @@ export function scoreSql(m: Scorer, source: Source): string {
   });
   const flush = (j: number, x = `x${j}`) => `CASE WHEN pg_catalog.abs(${x}) < ${float(FEATURE_ZERO)} THEN 0::float8 ELSE ${x} END`;
   const unit = geometry(m.distance).unit;
-  let valid = Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) <= ${float(FEATURE_MAX)}`).join(' AND ');
+  // x is NULL for an invalid value (beyond FEATURE_MAX, NaN, infinite: the CASE above; an integer always fits); z-scores
+  // of valid values can still exceed FEATURE_MAX (a tiny scale), so with a scaler the bound is checked again.
+  let valid = m.scaler
+    ? Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) <= ${float(FEATURE_MAX)}`).join(' AND ')
+    : Array.from({ length: d }, (_, j) => `x${j} IS NOT NULL`).join(' AND ');
   // Cosine: a row of zeros (after flushing) has no direction and no cluster.
   if (unit) valid += ` AND (${Array.from({ length: d }, (_, j) => `pg_catalog.abs(x${j}) >= ${float(FEATURE_ZERO)}`).join(' OR ')})`;
   // One scan of the source: a row with an invalid feature keeps its key and gets NULLs (its y's are NULL, and so

@@ -169,6 +169,12 @@ describe('scoring and predicting', () => {
     for (const key of ['999', '1001', '1002', '1003']) {
       expect(scored.find((r) => r.key === key)).toMatchObject({ cluster: null, distance: null, normalized_distance: null, is_anomaly: null });
     }
+    // Without z-scores the validity test is the features' own (NULL for an invalid value): the same NULLs.
+    await db.client.query(`SELECT centroid.fit('pm_raw', 'SELECT * FROM pts WHERE id <= 400', '{"key_column": "id", "clustering_columns": ["a", "b"], "cluster_count": 4}')`);
+    const raw = (await db.client.query(`SELECT * FROM centroid.score('pm_raw', 'SELECT * FROM pts') ORDER BY key::int`)).rows;
+    expect(raw).toHaveLength(405);
+    expect(raw.filter((r) => r.cluster === null).map((r) => r.key)).toEqual(['999', '1001', '1002', '1003']);
+    expect(raw.filter((r) => r.cluster !== null).every((r) => r.distance >= 0 && r.normalized_distance >= 0)).toBe(true);
     expect(scored.find((r) => r.key === '1000')).toMatchObject({ is_anomaly: true });
     expect(scored.filter((r) => r.is_anomaly).length).toBeLessThan(10);
   });
