@@ -43,8 +43,11 @@ export type BoundsPass = (
 /** Sum of (weighted) squared distances from each point to the center of its label. */
 export type CostPass = (data: Float64Array, n: number, centers: Float64Array, labels: Int32Array, w: Float64Array | null) => number;
 
-/** Mean over the dimensions of each dimension's (population) variance; writes the bounding box into lo and hi. */
-export type VariancePass = (data: Float64Array, n: number, lo: Float64Array, hi: Float64Array) => number;
+/**
+ * Mean over the dimensions of each dimension's (population) variance; writes the bounding box into lo and hi, and
+ * each dimension's variance into vars.
+ */
+export type VariancePass = (data: Float64Array, n: number, lo: Float64Array, hi: Float64Array, vars: Float64Array) => number;
 
 /**
  * One k-means++ trial: out[i] = min(closest[i], squared distance from row i of xs to the candidate at
@@ -70,7 +73,7 @@ const cache = new Map<string, Kernels>();
 
 /** The variance pass as plain loops (many dimensions). */
 function varianceLoop(d: number): VariancePass {
-  return (data, n, lo, hi) => {
+  return (data, n, lo, hi, vars) => {
     let total = 0;
     for (let j = 0; j < d; j++) {
       const shift = data[j] as number;
@@ -90,6 +93,7 @@ function varianceLoop(d: number): VariancePass {
       hi[j] = max;
       // Rounding can make a variance slightly negative; NaN (from a NaN or infinite value) must stay NaN.
       const v = (s2 - (s1 * s1) / n) / n;
+      vars[j] = v < 0 ? 0 : v;
       total += v < 0 ? 0 : v;
     }
     return total / d;
@@ -224,7 +228,7 @@ function varianceSource(d: number): string {
     code += `x = data[xo + ${j}]; if (x < lo${j}) lo${j} = x; if (x > hi${j}) hi${j} = x; t = x - m${j}; s${j} += t; q${j} += t * t;\n`;
   }
   code += '}\nlet total = 0; let v = 0;\n';
-  for (let j = 0; j < d; j++) code += `lo[${j}] = lo${j}; hi[${j}] = hi${j}; v = (q${j} - (s${j} * s${j}) / n) / n; total += v < 0 ? 0 : v;\n`;
+  for (let j = 0; j < d; j++) code += `lo[${j}] = lo${j}; hi[${j}] = hi${j}; v = (q${j} - (s${j} * s${j}) / n) / n; vars[${j}] = v < 0 ? 0 : v; total += v < 0 ? 0 : v;\n`;
   return code + `return total / ${d};`;
 }
 
@@ -251,7 +255,7 @@ export function kernelsFor(k: number, d: number, weighted = false): Kernels {
       boundsSource(k, d, weighted),
     ) as BoundsPass,
     cost: new Function('data', 'n', 'centers', 'labels', 'w', costSource(k, d, weighted)) as CostPass,
-    variance: (d <= UNROLL_D ? new Function('data', 'n', 'lo', 'hi', varianceSource(d)) : varianceLoop(d)) as VariancePass,
+    variance: (d <= UNROLL_D ? new Function('data', 'n', 'lo', 'hi', 'vars', varianceSource(d)) : varianceLoop(d)) as VariancePass,
     potential: (d <= UNROLL_D ? new Function('xs', 'm', 'cand', 'closest', 'out', 'w', potentialSource(d, weighted)) : potentialLoop(d)) as PotentialPass,
   };
   cache.set(key, made);

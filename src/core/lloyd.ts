@@ -217,14 +217,17 @@ export interface Summary {
   /** Each dimension's minimum and maximum. */
   lo: Float64Array;
   hi: Float64Array;
+  /** Each dimension's variance (population). */
+  variances: Float64Array;
 }
 
 /** The data's summary, in one compiled pass (a NaN or infinite value makes the variance non-finite). */
 export function summarize(points: Points): Summary {
   const lo = new Float64Array(points.d);
   const hi = new Float64Array(points.d);
-  const variance = kernelsFor(1, points.d).variance(points.data, points.n, lo, hi);
-  return { variance, lo, hi };
+  const variances = new Float64Array(points.d);
+  const variance = kernelsFor(1, points.d).variance(points.data, points.n, lo, hi, variances);
+  return { variance, lo, hi, variances };
 }
 
 /** Mean over the dimensions of each dimension's variance (population), the scale of the relative tolerance. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assignAll } from '../../src/core/assign';
 import { FILTER_MAX_D, FILTER_MIN_N, filtering } from '../../src/core/filtering';
 import { hamerly } from '../../src/core/hamerly';
-import { kmeans, kmeansEngine } from '../../src/core/kmeans';
+import { heavyTailed, kmeans, kmeansEngine, shiftThreshold, summarize } from '../../src/core/kmeans';
 import { createRandom } from '../../src/core/random';
 import { countDistinct, gatherRows, plusPlusStart } from '../../src/core/seeding';
 import type { Points } from '../../src/core/types';
@@ -134,6 +134,32 @@ describe('the filtering engine', () => {
     const viaKmeans = kmeans(points, initial, 4, { maxIterations: 50, tolerance: 0 });
     const direct = filtering(points, initial, 4, { maxIterations: 50, tolerance: 0 });
     expect(viaKmeans).toEqual(direct);
+  });
+
+  it("leaves heavy-tailed rows (a dimension spanning over FILTER_MAX_SPREAD deviations) to Hamerly's engine", () => {
+    const n = 30_000;
+    const rng = createRandom(17);
+    // Pareto values (alpha 1.5, as order counts) in the first dimension: a long tail of rows far from the rest.
+    const data = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      data[i * 2] = 1 / Math.pow(1 - rng.next(), 1 / 1.5);
+      data[i * 2 + 1] = rng.next();
+    }
+    const tailed: Points = { data, n, d: 2 };
+    expect(heavyTailed(summarize(tailed))).toBe(true);
+    expect(kmeansEngine(n, 2, false, summarize(tailed))).toBe('hamerly');
+    // Uniform and gaussian-like rows keep the grid.
+    const flat = uniform(n, 2, 18);
+    expect(heavyTailed(summarize(flat))).toBe(false);
+    expect(kmeansEngine(n, 2, false, summarize(flat))).toBe('filtering');
+    expect(heavyTailed(summarize(blobs(n, 3, 3, 19)))).toBe(false);
+    // kmeans() decides from the rows themselves, and both engines give the same iterations, labels and centers.
+    const initial = start(tailed, 5, 20);
+    const viaKmeans = kmeans(tailed, initial, 5, { maxIterations: 100, tolerance: 1e-4 });
+    expect(viaKmeans).toEqual(hamerly(tailed, initial, 5, { maxIterations: 100, tolerance: 1e-4 }, shiftThreshold(tailed, 1e-4)));
+    const grid = filtering(tailed, initial, 5, { maxIterations: 100, tolerance: 1e-4 });
+    expect(grid.iterations).toBe(viaKmeans.iterations);
+    expect(Array.from(grid.labels)).toEqual(Array.from(viaKmeans.labels));
   });
 });
 
