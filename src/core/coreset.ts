@@ -7,6 +7,7 @@
 
 import { kernelsFor } from './kernels';
 import type { Random } from './random';
+import { upperBound } from './seeding';
 import type { Points } from './types';
 
 /**
@@ -45,7 +46,8 @@ export function coresetRows(all: Points, m: number, rng: Random): Points {
     const u = rng.next();
     const byWeight = !(spread > 0) || u < 0.5;
     const r = spread > 0 ? (u < 0.5 ? 2 * u : 2 * u - 1) : u;
-    const row = byWeight ? (cumWeights ? searchAbove(cumWeights, n, r * total) : Math.min(n - 1, Math.floor(r * n))) : searchAbove(cum, n, r * spread);
+    // Rounding can put the draw at the very top: the last row then.
+    const row = Math.min(n - 1, byWeight ? (cumWeights ? upperBound(cumWeights, n, r * total) : Math.floor(r * n)) : upperBound(cum, n, r * spread));
     if (drawn[row] === 0) picked[rows++] = row;
     drawn[row] = (drawn[row] as number) + 1;
   }
@@ -110,16 +112,4 @@ function meanOf(points: Points, total: number): Float64Array {
     mean[j] = s / total;
   }
   return mean;
-}
-
-/** The first row whose running sum exceeds r (the last row when rounding puts r at the top). */
-function searchAbove(cum: Float64Array, n: number, r: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((cum[mid] as number) > r) hi = mid;
-    else lo = mid + 1;
-  }
-  return Math.min(lo, n - 1);
 }

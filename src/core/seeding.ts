@@ -87,8 +87,8 @@ function weight(data: Float64Array, i: number, j: number, d: number, distance: D
   return squared ? s : Math.sqrt(s);
 }
 
-/** First index whose cumulative weight exceeds r (so a zero-weight row is never chosen). */
-function upperBound(cum: Float64Array, m: number, r: number): number {
+/** First index whose cumulative weight exceeds r (so a zero-weight row is never chosen); m when none does. */
+export function upperBound(cum: Float64Array, m: number, r: number): number {
   let lo = 0;
   let hi = m;
   while (lo < hi) {

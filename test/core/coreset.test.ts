@@ -1,6 +1,7 @@
 // The lightweight coreset large k-means fits start on: weighted rows whose cost estimates the whole data's, far rows kept.
 
 import { describe, expect, it } from 'vitest';
+import { assignAll } from '../../src/core/assign';
 import { CORESET_POOL, coresetRows } from '../../src/core/coreset';
 import { fit, kmeansSampleSize } from '../../src/core/fit';
 import { createRandom } from '../../src/core/random';
@@ -16,20 +17,9 @@ function heavyTailed(n: number, d: number, seed: number): Points {
 
 /** Sum of (weighted) squared distances from each row to its nearest center. */
 function costOn(points: Points, centers: Float64Array, k: number): number {
-  const { data, n, d, weights } = points;
+  const { dist } = assignAll(points, centers, k, 'euclidean');
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    let best = Infinity;
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const t = (data[i * d + j] as number) - (centers[c * d + j] as number);
-        s += t * t;
-      }
-      if (s < best) best = s;
-    }
-    total += (weights ? (weights[i] as number) : 1) * best;
-  }
+  for (let i = 0; i < points.n; i++) total += (points.weights ? (points.weights[i] as number) : 1) * (dist[i] as number) ** 2;
   return total;
 }
 
